@@ -1,0 +1,71 @@
+"""Configuration, read from the environment.
+
+The embedded default is a SQLite file in the instance folder; ``DATABASE_URL`` selects PostgreSQL
+(``postgresql+psycopg://...``) and ``SOCKETIO_MESSAGE_QUEUE`` a Redis URL shared by several workers.
+"""
+
+import os
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _normalise_database_url(url: str) -> str:
+    # Heroku-style and libpq URLs name no driver; Foro speaks psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("DATABASE_URL", ""))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+
+    BABEL_DEFAULT_LOCALE = "es_CO"
+    BABEL_DEFAULT_TIMEZONE = "America/Bogota"
+    LANGUAGES = ["es_CO", "en"]
+
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # The version of the data-processing policy a citizen consents to (Ley 1581 de 2012).
+    PRIVACY_POLICY_VERSION = "2026-11"
+    DEFAULT_RESPONSE_BUSINESS_DAYS = 15
+
+
+class DevelopmentConfig(Config):
+    # The demo is served over plain http on localhost.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("FORO_TEST_DATABASE_URL", ""))
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

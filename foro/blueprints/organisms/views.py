@@ -1,0 +1,2 @@
+"""Views of the organisms capability."""
+from foro.blueprints.organisms import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Views of the territories capability."""
+from foro.blueprints.territories import bp  # noqa: F401

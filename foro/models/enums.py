@@ -1,0 +1,248 @@
+"""Domain enumerations: English codes (DOMAIN.md) stored by value, Spanish labels through gettext."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LabelledEnum(StrEnum):
+    @classmethod
+    def _labels(cls) -> dict:
+        raise NotImplementedError
+
+    @property
+    def label(self):
+        return type(self)._labels()[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class Role(LabelledEnum):
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.CITIZEN: _l("Ciudadano/a"),
+            cls.MODERATOR: _l("Moderador/a"),
+            cls.OFFICIAL: _l("Funcionario/a de un organismo"),
+            cls.ADMIN: _l("Administrador/a"),
+        }
+
+
+class TerritoryKind(LabelledEnum):
+    COMUNA = "comuna"
+    CORREGIMIENTO = "corregimiento"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.COMUNA: _l("Comuna"), cls.CORREGIMIENTO: _l("Corregimiento")}
+
+
+class OrganismKind(LabelledEnum):
+    SECRETARIA = "secretaria"
+    DEPARTAMENTO = "departamento"
+    UNIDAD = "unidad"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.SECRETARIA: _l("Secretaría"),
+            cls.DEPARTAMENTO: _l("Departamento administrativo"),
+            cls.UNIDAD: _l("Unidad administrativa"),
+        }
+
+
+class Phase(LabelledEnum):
+    """The planning cycle, in order."""
+
+    DIAGNOSIS = "diagnosis"
+    FORMULATION = "formulation"
+    IMPLEMENTATION = "implementation"
+    MONITORING = "monitoring"
+    EVALUATION = "evaluation"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.DIAGNOSIS: _l("Diagnóstico"),
+            cls.FORMULATION: _l("Formulación"),
+            cls.IMPLEMENTATION: _l("Implementación"),
+            cls.MONITORING: _l("Seguimiento"),
+            cls.EVALUATION: _l("Evaluación"),
+        }
+
+
+class Procedure(LabelledEnum):
+    """The three strands every action plan is grouped by."""
+
+    PARTICIPATORY_PLANNING = "participatory_planning"
+    SOCIAL_CONTROL = "social_control"
+    PARTICIPATION_PROMOTION = "participation_promotion"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PARTICIPATORY_PLANNING: _l("Planeación participativa"),
+            cls.SOCIAL_CONTROL: _l("Control social"),
+            cls.PARTICIPATION_PROMOTION: _l("Promoción de la participación"),
+        }
+
+
+class ActionStatus(LabelledEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    SUSPENDED = "suspended"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PLANNED: _l("Programada"),
+            cls.IN_PROGRESS: _l("En ejecución"),
+            cls.DONE: _l("Cumplida"),
+            cls.SUSPENDED: _l("Suspendida"),
+        }
+
+
+class SpaceKind(LabelledEnum):
+    FORUM = "forum"
+    SURVEY = "survey"
+    CONSULTATION = "consultation"
+    PROPOSAL_CALL = "proposal_call"
+    LIVE_SESSION = "live_session"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.FORUM: _l("Foro virtual"),
+            cls.SURVEY: _l("Encuesta diagnóstica"),
+            cls.CONSULTATION: _l("Consulta de borrador"),
+            cls.PROPOSAL_CALL: _l("Convocatoria de propuestas"),
+            cls.LIVE_SESSION: _l("Sesión de rendición de cuentas"),
+        }
+
+
+class SpaceState(LabelledEnum):
+    """The lifecycle, in order; ``foro.services.spaces`` holds the allowed moves."""
+
+    DRAFT = "draft"
+    ANNOUNCED = "announced"
+    OPEN = "open"
+    CLOSED = "closed"
+    RESULTS_PUBLISHED = "results_published"
+    RESPONSE_GIVEN = "response_given"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.DRAFT: _l("Borrador"),
+            cls.ANNOUNCED: _l("Convocado"),
+            cls.OPEN: _l("Abierto"),
+            cls.CLOSED: _l("Cerrado"),
+            cls.RESULTS_PUBLISHED: _l("Resultados publicados"),
+            cls.RESPONSE_GIVEN: _l("Respuesta institucional dada"),
+        }
+
+
+class ParticipationLevel(LabelledEnum):
+    """The ladder of the municipal plan's section 1, from shallowest to deepest."""
+
+    INFORMATIVE = "informative"
+    CONSULTATION = "consultation"
+    INFORMATION_SUPPLY = "information_supply"
+    INCENTIVES = "incentives"
+    FUNCTIONAL = "functional"
+    INTERACTIVE = "interactive"
+    SELF_DEVELOPMENT = "self_development"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.INFORMATIVE: _l("Informativa"),
+            cls.CONSULTATION: _l("Consulta"),
+            cls.INFORMATION_SUPPLY: _l("Suministro de información"),
+            cls.INCENTIVES: _l("Por incentivos"),
+            cls.FUNCTIONAL: _l("Funcional"),
+            cls.INTERACTIVE: _l("Interactiva"),
+            cls.SELF_DEVELOPMENT: _l("Autodesarrollo"),
+        }
+
+
+class AgeRange(LabelledEnum):
+    UNDISCLOSED = "undisclosed"
+    FROM_14_TO_17 = "14-17"
+    FROM_18_TO_28 = "18-28"
+    FROM_29_TO_45 = "29-45"
+    FROM_46_TO_59 = "46-59"
+    FROM_60 = "60+"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.UNDISCLOSED: _l("Prefiero no responder"),
+            cls.FROM_14_TO_17: _l("14 a 17 años"),
+            cls.FROM_18_TO_28: _l("18 a 28 años"),
+            cls.FROM_29_TO_45: _l("29 a 45 años"),
+            cls.FROM_46_TO_59: _l("46 a 59 años"),
+            cls.FROM_60: _l("60 años o más"),
+        }
+
+
+class Gender(LabelledEnum):
+    UNDISCLOSED = "undisclosed"
+    WOMAN = "woman"
+    MAN = "man"
+    NON_BINARY = "non_binary"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.UNDISCLOSED: _l("Prefiero no responder"),
+            cls.WOMAN: _l("Mujer"),
+            cls.MAN: _l("Hombre"),
+            cls.NON_BINARY: _l("No binario"),
+            cls.OTHER: _l("Otro"),
+        }
+
+
+class EthnicGroup(LabelledEnum):
+    UNDISCLOSED = "undisclosed"
+    NONE = "none"
+    AFRO = "afro"
+    INDIGENOUS = "indigenous"
+    RAIZAL = "raizal"
+    PALENQUERO = "palenquero"
+    ROM = "rom"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.UNDISCLOSED: _l("Prefiero no responder"),
+            cls.NONE: _l("Ninguno"),
+            cls.AFRO: _l("Negro, afrocolombiano o afrodescendiente"),
+            cls.INDIGENOUS: _l("Indígena"),
+            cls.RAIZAL: _l("Raizal"),
+            cls.PALENQUERO: _l("Palenquero"),
+            cls.ROM: _l("Rrom (gitano)"),
+        }
+
+
+class Disability(LabelledEnum):
+    UNDISCLOSED = "undisclosed"
+    NO = "no"
+    YES = "yes"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.UNDISCLOSED: _l("Prefiero no responder"),
+            cls.NO: _l("No"),
+            cls.YES: _l("Sí"),
+        }

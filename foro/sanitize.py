@@ -1,0 +1,57 @@
+"""The one place where user-written HTML is cleaned, with nh3 (Ammonia).
+
+bleach, the classic choice, is unmaintained since June 2026; nh3 is its maintained successor.
+
+Allow-list (a small Markdown-like subset): paragraphs and line breaks, strong and em, ordered and
+unordered lists, blockquotes and links. Links keep ``href`` and ``title`` only, accept the schemes
+http, https and mailto, and always get ``rel="nofollow noopener noreferrer"``. No images, scripts,
+styles, classes, ids or event attributes. Names, titles and other plain-text fields are never passed
+here: Jinja autoescapes them.
+"""
+
+import unicodedata
+
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+def clean_user_html(text: str) -> str:
+    """Return ``text`` reduced to the allow-list; tags outside it are dropped, their text kept."""
+    return nh3.clean(
+        text,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def user_html(text: str | None) -> Markup:
+    """Mark stored, already-cleaned text as safe for templates, cleaning it again on the way out.
+
+    Text is cleaned when it is stored; cleaning again when shown costs little and protects rows
+    written before an allow-list change.
+    """
+    if not text:
+        return Markup("")
+    return Markup(clean_user_html(text))
+
+
+def is_blank(text: str | None) -> bool:
+    """True for text that is empty once whitespace and zero-width characters are removed."""
+    if text is None:
+        return True
+    return not "".join(ch for ch in text if ch not in _INVISIBLE and not ch.isspace())
+
+
+def normalise_plain_text(text: str) -> str:
+    """NFC-normalise and trim a plain-text field so that the same words are stored the same way."""
+    return unicodedata.normalize("NFC", text).strip()

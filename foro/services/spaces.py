@@ -1,0 +1,209 @@
+"""Participation spaces: creating and editing the envelope, and the one function that moves its state."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from foro import permissions
+from foro.errors import InvalidInput, InvalidTransition, NotAllowed
+from foro.extensions import db
+from foro.models import (
+    Action,
+    ActionPlan,
+    Cycle,
+    Organism,
+    ParticipationLevel,
+    Phase,
+    Role,
+    Space,
+    SpaceKind,
+    SpaceState,
+    SpaceTransition,
+    TargetGroup,
+    Territory,
+    User,
+)
+from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.services.business_days import add_business_days
+from foro.timeutil import local_today, now_utc
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+RESPONSE_MAX = 20_000
+LOCATION_MAX = 200
+
+# The lifecycle, in order: each state may move only to the next one.
+NEXT_STATE = {
+    SpaceState.DRAFT: SpaceState.ANNOUNCED,
+    SpaceState.ANNOUNCED: SpaceState.OPEN,
+    SpaceState.OPEN: SpaceState.CLOSED,
+    SpaceState.CLOSED: SpaceState.RESULTS_PUBLISHED,
+    SpaceState.RESULTS_PUBLISHED: SpaceState.RESPONSE_GIVEN,
+}
+
+MODERATOR_ROLES = (Role.MODERATOR, Role.OFFICIAL, Role.ADMIN)
+
+
+@dataclass
+class SpaceDetails:
+    """The editable envelope of a space, as plain values (from a form, the CLI or a test)."""
+
+    kind: SpaceKind
+    title: str
+    phase: Phase
+    participation_level: ParticipationLevel
+    opens_at: datetime
+    closes_at: datetime
+    cycle_id: int
+    description: str = ""
+    location: str = ""
+    action_id: int | None = None
+    response_business_days: int = 15
+    territory_ids: list[int] = field(default_factory=list)
+    target_group_ids: list[int] = field(default_factory=list)
+    moderator_ids: list[int] = field(default_factory=list)
+
+
+def _rows_by_id(model, ids: list[int], message) -> list:
+    unique_ids = sorted(set(ids))
+    if not unique_ids:
+        return []
+    rows = list(db.session.scalars(select(model).where(model.id.in_(unique_ids))))
+    if len(rows) != len(unique_ids):
+        raise InvalidInput(message)
+    return rows
+
+
+def _apply_details(space: Space, organism_id: int, details: SpaceDetails) -> None:
+    title = normalise_plain_text(details.title or "")
+    if is_blank(title):
+        raise InvalidInput(_l("Escribe un título."), field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(_l("El título admite hasta %(n)s caracteres.", n=TITLE_MAX), field="title")
+    if len(details.description or "") > DESCRIPTION_MAX:
+        raise InvalidInput(
+            _l("La descripción admite hasta %(n)s caracteres.", n=DESCRIPTION_MAX), field="description"
+        )
+    location = normalise_plain_text(details.location or "")
+    if len(location) > LOCATION_MAX:
+        raise InvalidInput(_l("El lugar admite hasta %(n)s caracteres.", n=LOCATION_MAX), field="location")
+    if details.opens_at.tzinfo is None or details.closes_at.tzinfo is None:
+        raise ValueError("space dates must be timezone-aware")
+    if details.closes_at <= details.opens_at:
+        raise InvalidInput(_l("La fecha de cierre debe ser posterior a la de apertura."), field="closes_at")
+    if not 1 <= details.response_business_days <= 120:
+        raise InvalidInput(
+            _l("El plazo de respuesta debe estar entre 1 y 120 días hábiles."), field="response_business_days"
+        )
+    cycle = db.session.get(Cycle, details.cycle_id)
+    if cycle is None:
+        raise InvalidInput(_l("La vigencia elegida no existe."), field="cycle_id")
+    action = None
+    if details.action_id is not None:
+        action = db.session.scalar(
+            select(Action)
+            .join(ActionPlan)
+            .where(Action.id == details.action_id, ActionPlan.organism_id == organism_id)
+        )
+        if action is None:
+            raise InvalidInput(
+                _l("La acción elegida no pertenece al plan de este organismo."), field="action_id"
+            )
+    territories = _rows_by_id(Territory, details.territory_ids, _l("Alguno de los territorios no existe."))
+    groups = _rows_by_id(TargetGroup, details.target_group_ids, _l("Alguno de los grupos de valor no existe."))
+    moderators = _rows_by_id(User, details.moderator_ids, _l("Alguna de las personas moderadoras no existe."))
+    if any(m.is_deleted or m.role not in MODERATOR_ROLES for m in moderators):
+        raise InvalidInput(
+            _l("Solo personas con rol de moderación, funcionarias o administradoras pueden moderar."),
+            field="moderator_ids",
+        )
+
+    space.kind = details.kind
+    space.title = title
+    space.description = clean_user_html(details.description or "")
+    space.location = location
+    space.phase = details.phase
+    space.participation_level = details.participation_level
+    space.opens_at = details.opens_at
+    space.closes_at = details.closes_at
+    space.response_business_days = details.response_business_days
+    space.cycle = cycle
+    space.action = action
+    space.territories = territories
+    space.target_groups = groups
+    space.moderators = moderators
+
+
+def create_space(actor: User, organism: Organism, details: SpaceDetails) -> Space:
+    """A new space of ``organism``, in draft. Only the organism's officials and admins may create it.
+
+    Raises NotAllowed, or InvalidInput naming the offending field.
+    """
+    if not permissions.can_create_space(actor, organism.id):
+        raise NotAllowed(_l("Solo el personal del organismo puede crear espacios de participación."))
+    space = Space(organism=organism, state=SpaceState.DRAFT, created_by_id=actor.id)
+    _apply_details(space, organism.id, details)
+    db.session.add(space)
+    db.session.flush()
+    return space
+
+
+def update_space(actor: User, space: Space, details: SpaceDetails) -> Space:
+    """Edit the envelope while the space has not closed. Raises NotAllowed or InvalidInput."""
+    if not permissions.can_edit_space(actor, space):
+        raise NotAllowed(_l("No puedes editar este espacio: solo su organismo puede, y solo hasta que cierre."))
+    _apply_details(space, space.organism_id, details)
+    db.session.flush()
+    return space
+
+
+def change_space_state(
+    actor: User, space: Space, target: SpaceState, *, response: str = "", note: str = ""
+) -> SpaceTransition:
+    """Move ``space`` to ``target``: the only way a space's state changes.
+
+    The lifecycle is strictly ordered (NEXT_STATE); who may make each move is decided in
+    ``permissions.can_move_space_to``. Closing fixes the response deadline in Colombian business days;
+    giving the response requires its text. The space row is locked so two concurrent moves cannot
+    both succeed. Raises InvalidTransition, NotAllowed or InvalidInput.
+    """
+    locked = db.session.execute(
+        select(Space).where(Space.id == space.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    current = locked.state
+    if NEXT_STATE.get(current) is not target:
+        raise InvalidTransition(
+            _l(
+                "Este espacio está «%(current)s» y no puede pasar a «%(target)s».",
+                current=current.label,
+                target=target.label,
+            )
+        )
+    if not permissions.can_move_space_to(actor, locked, target):
+        raise NotAllowed(_l("No tienes permiso para cambiar el estado de este espacio."))
+
+    moment = now_utc()
+    if target is SpaceState.CLOSED:
+        locked.closed_at = moment
+        locked.response_due_on = add_business_days(local_today(moment), locked.response_business_days)
+    if target is SpaceState.RESPONSE_GIVEN:
+        if is_blank(response):
+            raise InvalidInput(
+                _l("Escribe la respuesta institucional: qué hizo el organismo con los aportes."), field="response"
+            )
+        if len(response) > RESPONSE_MAX:
+            raise InvalidInput(
+                _l("La respuesta admite hasta %(n)s caracteres.", n=RESPONSE_MAX), field="response"
+            )
+        locked.institutional_response = clean_user_html(response)
+        locked.response_given_at = moment
+    locked.state = target
+    locked.state_changed_at = moment
+    transition = SpaceTransition(
+        space=locked, from_state=current, to_state=target, actor_id=actor.id, note=note[:500]
+    )
+    db.session.add(transition)
+    db.session.flush()
+    return transition

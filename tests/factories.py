@@ -1,0 +1,163 @@
+"""Plain ``make_*`` functions that store realistic rows; each commits so HTTP requests see them."""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from foro.extensions import db
+from foro.models import (
+    Action,
+    ActionPlan,
+    ActionStatus,
+    Cycle,
+    CyclePhase,
+    Organism,
+    ParticipationLevel,
+    Phase,
+    Procedure,
+    Role,
+    Space,
+    SpaceKind,
+    SpaceState,
+    TargetGroup,
+    Territory,
+    TerritoryKind,
+    User,
+)
+from foro.models.user import Consent
+from foro.timeutil import now_utc
+
+DEFAULT_PASSWORD = "Participar-en-Cali-2026"
+# One fast hash for every test user: scrypt at full cost would dominate the suite's time.
+_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
+_sequence = itertools.count(1)
+
+
+def _commit(obj):
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def organism(acronym: str = "SDTPC") -> Organism:
+    return db.session.scalar(select(Organism).where(Organism.acronym == acronym))
+
+
+def territory(number: int = 1, kind: TerritoryKind = TerritoryKind.COMUNA) -> Territory:
+    return db.session.scalar(select(Territory).where(Territory.kind == kind, Territory.number == number))
+
+
+def target_group(name: str = "Jóvenes") -> TargetGroup:
+    return db.session.scalar(select(TargetGroup).where(TargetGroup.name == name))
+
+
+def make_user(
+    role: Role = Role.CITIZEN,
+    *,
+    organism: Organism | None = None,
+    email: str | None = None,
+    display_name: str | None = None,
+    territory: Territory | None = None,
+) -> User:
+    n = next(_sequence)
+    user = User(
+        email=email or f"persona{n}@example.org",
+        password_hash=_PASSWORD_HASH,
+        display_name=display_name or f"Persona {n}",
+        role=role,
+        organism_id=organism.id if organism else None,
+        territory_id=territory.id if territory else None,
+    )
+    user.consents.append(Consent(policy_version="2026-11", channel="web"))
+    return _commit(user)
+
+
+def make_official(acronym: str = "SDTPC") -> User:
+    return make_user(Role.OFFICIAL, organism=organism(acronym))
+
+
+def make_cycle(year: int | None = None) -> Cycle:
+    year = year or date.today().year
+    existing = db.session.scalar(select(Cycle).where(Cycle.year == year))
+    if existing:
+        return existing
+    cycle = Cycle(year=year, name=f"Vigencia {year}")
+    starts = date(year, 1, 1)
+    for index, phase in enumerate(Phase):
+        cycle.phases.append(
+            CyclePhase(
+                phase=phase,
+                starts_on=starts + timedelta(days=73 * index),
+                ends_on=min(date(year, 12, 31), starts + timedelta(days=73 * (index + 1) - 1)),
+            )
+        )
+    return _commit(cycle)
+
+
+def make_plan(org: Organism | None = None, cycle: Cycle | None = None) -> ActionPlan:
+    org = org or organism()
+    cycle = cycle or make_cycle()
+    existing = db.session.scalar(
+        select(ActionPlan).where(ActionPlan.organism_id == org.id, ActionPlan.cycle_id == cycle.id)
+    )
+    return existing or _commit(ActionPlan(organism=org, cycle=cycle))
+
+
+def make_action(plan: ActionPlan | None = None, **fields) -> Action:
+    plan = plan or make_plan()
+    n = next(_sequence)
+    values = dict(
+        procedure=Procedure.PARTICIPATORY_PLANNING,
+        title=f"Escuela de liderazgo comunitario {n}",
+        objective="Fortalecer las capacidades de los líderes comunales.",
+        goal="Formar 300 líderes comunitarios",
+        indicator_name="Líderes formados",
+        indicator_unit="personas",
+        indicator_baseline=Decimal(0),
+        indicator_target=Decimal(300),
+        indicator_current=Decimal(120),
+        indicator_measured_on=date.today(),
+        budget=Decimal(150_000_000),
+        responsible_office="Subsecretaría de Participación",
+        phase=Phase.IMPLEMENTATION,
+        status=ActionStatus.IN_PROGRESS,
+    )
+    values.update(fields)
+    return _commit(Action(plan=plan, **values))
+
+
+def make_space(
+    org: Organism | None = None,
+    *,
+    state: SpaceState = SpaceState.OPEN,
+    kind: SpaceKind = SpaceKind.FORUM,
+    phase: Phase = Phase.DIAGNOSIS,
+    territories: list[Territory] | None = None,
+    opens_in_days: int = -2,
+    lasts_days: int = 14,
+    moderators: list[User] | None = None,
+    **fields,
+) -> Space:
+    """A space already in ``state`` (set directly: factories build fixtures, not lifecycles)."""
+    org = org or organism()
+    n = next(_sequence)
+    opens_at = now_utc() + timedelta(days=opens_in_days)
+    space = Space(
+        organism=org,
+        cycle=make_cycle(),
+        kind=kind,
+        title=fields.pop("title", f"Foro sobre movilidad en la ladera {n}"),
+        description="<p>¿Cómo mejorar el transporte en la ladera?</p>",
+        phase=phase,
+        participation_level=ParticipationLevel.CONSULTATION,
+        state=state,
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=lasts_days),
+        territories=territories or [],
+        moderators=moderators or [],
+        **fields,
+    )
+    return _commit(space)

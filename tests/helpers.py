@@ -1,0 +1,27 @@
+"""Helpers for driving the app through its HTTP forms, CSRF token included."""
+
+import re
+
+from tests.factories import DEFAULT_PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/cuenta/ingresar") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
+    """POST ``data`` to ``url`` with a valid CSRF token of this client's session."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client, token_from or "/cuenta/ingresar"))
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client, user, password: str = DEFAULT_PASSWORD):
+    response = post_form(client, "/cuenta/ingresar", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
