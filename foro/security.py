@@ -39,7 +39,9 @@ class IdConverter(BaseConverter):
 
 
 def _reject_nul_bytes():
-    # PostgreSQL refuses NUL in text; no legitimate form field contains one.
+    # PostgreSQL refuses NUL in text; no legitimate path, query or form field contains one.
+    if "\x00" in request.path:
+        abort(404)
     for values in (request.args, request.form):
         for value in values.values():
             if "\x00" in value:

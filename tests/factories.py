@@ -139,6 +139,8 @@ def make_space(
     opens_in_days: int = -2,
     lasts_days: int = 14,
     moderators: list[User] | None = None,
+    participation_level: ParticipationLevel = ParticipationLevel.CONSULTATION,
+    description: str = "<p>¿Cómo mejorar el transporte en la ladera?</p>",
     **fields,
 ) -> Space:
     """A space already in ``state`` (set directly: factories build fixtures, not lifecycles)."""
@@ -150,9 +152,9 @@ def make_space(
         cycle=make_cycle(),
         kind=kind,
         title=fields.pop("title", f"Foro sobre movilidad en la ladera {n}"),
-        description="<p>¿Cómo mejorar el transporte en la ladera?</p>",
+        description=description,
         phase=phase,
-        participation_level=ParticipationLevel.CONSULTATION,
+        participation_level=participation_level,
         state=state,
         opens_at=opens_at,
         closes_at=opens_at + timedelta(days=lasts_days),
