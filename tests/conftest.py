@@ -4,6 +4,7 @@
 The suite runs once per URL; see the README's test command.
 """
 
+import contextvars
 import os
 import re
 import tempfile
@@ -11,6 +12,8 @@ import threading
 from contextlib import contextmanager
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from werkzeug.serving import make_server
@@ -41,10 +44,24 @@ def _drop_everything(connection) -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+class IsolatedClient(FlaskClient):
+    """A browser whose every request runs in its own application context, as in production.
+
+    The test itself runs inside an app context; without this, requests would share its ``g`` (and
+    Flask-Login's cached user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     url = _database_url()
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         with db.engine.begin() as connection:
             _drop_everything(connection)
