@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from foro import permissions
 from foro.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -66,13 +67,13 @@ class SpaceDetails:
     moderator_ids: list[int] = field(default_factory=list)
 
 
-def _rows_by_id(model, ids: list[int], message) -> list:
+def _rows_by_id(model, ids: list[int], message, field_name: str) -> list:
     unique_ids = sorted(set(ids))
     if not unique_ids:
         return []
     rows = list(db.session.scalars(select(model).where(model.id.in_(unique_ids))))
     if len(rows) != len(unique_ids):
-        raise InvalidInput(message)
+        raise InvalidInput(message, field=field_name)
     return rows
 
 
@@ -102,18 +103,29 @@ def _apply_details(space: Space, organism_id: int, details: SpaceDetails) -> Non
         raise InvalidInput(_l("La vigencia elegida no existe."), field="cycle_id")
     action = None
     if details.action_id is not None:
+        # A space serves an action of its own organism's plan for the same vigencia.
         action = db.session.scalar(
             select(Action)
             .join(ActionPlan)
-            .where(Action.id == details.action_id, ActionPlan.organism_id == organism_id)
+            .where(
+                Action.id == details.action_id,
+                ActionPlan.organism_id == organism_id,
+                ActionPlan.cycle_id == cycle.id,
+            )
         )
         if action is None:
             raise InvalidInput(
-                _l("La acción elegida no pertenece al plan de este organismo."), field="action_id"
+                _l("La acción elegida no pertenece al plan de este organismo para esa vigencia."), field="action_id"
             )
-    territories = _rows_by_id(Territory, details.territory_ids, _l("Alguno de los territorios no existe."))
-    groups = _rows_by_id(TargetGroup, details.target_group_ids, _l("Alguno de los grupos de valor no existe."))
-    moderators = _rows_by_id(User, details.moderator_ids, _l("Alguna de las personas moderadoras no existe."))
+    territories = _rows_by_id(
+        Territory, details.territory_ids, _l("Alguno de los territorios no existe."), "territory_ids"
+    )
+    groups = _rows_by_id(
+        TargetGroup, details.target_group_ids, _l("Alguno de los grupos de valor no existe."), "target_group_ids"
+    )
+    moderators = _rows_by_id(
+        User, details.moderator_ids, _l("Alguna de las personas moderadoras no existe."), "moderator_ids"
+    )
     if any(m.is_deleted or m.role not in MODERATOR_ROLES for m in moderators):
         raise InvalidInput(
             _l("Solo personas con rol de moderación, funcionarias o administradoras pueden moderar."),
@@ -207,3 +219,50 @@ def change_space_state(
     db.session.add(transition)
     db.session.flush()
     return transition
+
+
+@dataclass(frozen=True)
+class CalendarFilters:
+    """What the public schedule is narrowed to; ``None`` means "todos"."""
+
+    organism_id: int | None = None
+    phase: Phase | None = None
+    territory_id: int | None = None
+    kind: SpaceKind | None = None
+    state: SpaceState | None = None
+
+
+def calendar_query(filters: CalendarFilters) -> Select:
+    """The public schedule (cronograma): spaces matching ``filters``, in order of opening.
+
+    Drafts are never part of it, whatever the filters say. Organism and territories are preloaded so
+    that listing a page costs the same number of queries however many spaces it shows.
+    """
+    query = (
+        select(Space)
+        .where(Space.state != SpaceState.DRAFT)
+        .options(selectinload(Space.organism), selectinload(Space.territories))
+        .order_by(Space.opens_at, Space.id)
+    )
+    if filters.organism_id is not None:
+        query = query.where(Space.organism_id == filters.organism_id)
+    if filters.phase is not None:
+        query = query.where(Space.phase == filters.phase)
+    if filters.territory_id is not None:
+        query = query.where(Space.territories.any(Territory.id == filters.territory_id))
+    if filters.kind is not None:
+        query = query.where(Space.kind == filters.kind)
+    if filters.state is not None:
+        query = query.where(Space.state == filters.state)
+    return query
+
+
+def moderator_candidates() -> list[User]:
+    """People who may be assigned to moderate a space: active moderators, officials and admins."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(MODERATOR_ROLES), User.deleted_at.is_(None))
+            .order_by(User.display_name, User.id)
+        )
+    )
