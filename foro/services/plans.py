@@ -29,6 +29,7 @@ from foro.models import (
     User,
 )
 from foro.sanitize import is_blank, normalise_plain_text
+from foro.services.common import rows_by_id
 from foro.timeutil import local_today, now_utc
 
 
@@ -199,16 +200,6 @@ def _enum_member(enum_cls, value, name: str, message):
         raise InvalidInput(message, field=name) from None
 
 
-def _rows_with_ids(model, ids: list[int], name: str, message) -> list:
-    wanted = set(ids)
-    if not wanted:
-        return []
-    rows = list(db.session.scalars(select(model).where(model.id.in_(wanted))))
-    if len(rows) != len(wanted):
-        raise InvalidInput(message, field=name)
-    return rows
-
-
 def _apply_details(action: Action, details: ActionDetails) -> None:
     """Validate every field first, then write them all: an error leaves ``action`` untouched."""
     texts = {name: _clean_text(name, getattr(details, name)) for name in TEXT_RULES}
@@ -233,11 +224,11 @@ def _apply_details(action: Action, details: ActionDetails) -> None:
     budget = _check_budget(details.budget)
     if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
         raise InvalidInput(_l("La fecha de finalización no puede ser anterior a la fecha de inicio."), field="ends_on")
-    territories = _rows_with_ids(
-        Territory, details.territory_ids, "territory_ids", _l("Alguna de las comunas o corregimientos no existe.")
+    territories = rows_by_id(
+        Territory, details.territory_ids, _l("Alguna de las comunas o corregimientos no existe."), "territory_ids"
     )
-    groups = _rows_with_ids(
-        TargetGroup, details.target_group_ids, "target_group_ids", _l("Alguno de los grupos de valor no existe.")
+    groups = rows_by_id(
+        TargetGroup, details.target_group_ids, _l("Alguno de los grupos de valor no existe."), "target_group_ids"
     )
 
     for name, text in texts.items():

@@ -28,6 +28,7 @@ from foro.models import (
 )
 from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
 from foro.services.business_days import add_business_days
+from foro.services.common import rows_by_id
 from foro.timeutil import local_today, now_utc
 
 TITLE_MAX = 200
@@ -65,16 +66,6 @@ class SpaceDetails:
     territory_ids: list[int] = field(default_factory=list)
     target_group_ids: list[int] = field(default_factory=list)
     moderator_ids: list[int] = field(default_factory=list)
-
-
-def _rows_by_id(model, ids: list[int], message, field_name: str) -> list:
-    unique_ids = sorted(set(ids))
-    if not unique_ids:
-        return []
-    rows = list(db.session.scalars(select(model).where(model.id.in_(unique_ids))))
-    if len(rows) != len(unique_ids):
-        raise InvalidInput(message, field=field_name)
-    return rows
 
 
 def _apply_details(space: Space, organism_id: int, details: SpaceDetails) -> None:
@@ -117,13 +108,13 @@ def _apply_details(space: Space, organism_id: int, details: SpaceDetails) -> Non
             raise InvalidInput(
                 _l("La acción elegida no pertenece al plan de este organismo para esa vigencia."), field="action_id"
             )
-    territories = _rows_by_id(
+    territories = rows_by_id(
         Territory, details.territory_ids, _l("Alguno de los territorios no existe."), "territory_ids"
     )
-    groups = _rows_by_id(
+    groups = rows_by_id(
         TargetGroup, details.target_group_ids, _l("Alguno de los grupos de valor no existe."), "target_group_ids"
     )
-    moderators = _rows_by_id(
+    moderators = rows_by_id(
         User, details.moderator_ids, _l("Alguna de las personas moderadoras no existe."), "moderator_ids"
     )
     if any(m.is_deleted or m.role not in MODERATOR_ROLES for m in moderators):

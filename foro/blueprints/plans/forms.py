@@ -1,15 +1,14 @@
 """The action form. Limits and messages of the text fields come from the service's rules."""
 
 from decimal import Decimal, InvalidOperation
-from itertools import groupby
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice, enum_choices, enum_coerce
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from foro.forms import MultiCheckboxField
 from foro.models import ActionStatus, Phase, Procedure, TargetGroup, Territory, TerritoryKind
 from foro.services.plans import TEXT_RULES, ActionDetails
 
@@ -17,18 +16,6 @@ from foro.services.plans import TEXT_RULES, ActionDetails
 def _strip(value):
     # Browsers send line breaks as CRLF; counted as one character here, as the service stores them.
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (the ``field`` macro renders this type as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def option_groups(self) -> list[tuple[str | None, list]]:
-        """The checkboxes grouped by their choices' ``optgroup``, in the order of the choices."""
-        pairs = zip((choice.optgroup for choice in self.choices), self, strict=True)
-        return [(group, [option for _, option in items]) for group, items in groupby(pairs, key=lambda p: p[0])]
 
 
 class NumberField(DecimalField):
@@ -120,13 +107,13 @@ class ActionForm(FlaskForm):
     )
     territory_ids = MultiCheckboxField(
         _l("Comunas y corregimientos"),
-        coerce=int,
+        validate_choice=True,
         invalid_value_message=_l("Alguna de las comunas o corregimientos no existe."),
         invalid_choice_message=_l("Alguna de las comunas o corregimientos no existe."),
     )
     target_group_ids = MultiCheckboxField(
         _l("Grupos de valor"),
-        coerce=int,
+        validate_choice=True,
         invalid_value_message=_l("Alguno de los grupos de valor no existe."),
         invalid_choice_message=_l("Alguno de los grupos de valor no existe."),
     )

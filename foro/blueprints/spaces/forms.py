@@ -9,14 +9,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from foro.forms import INVALID_CHOICE, MultiCheckboxField
 from foro.models import ParticipationLevel, Phase, SpaceKind, SpaceState
 from foro.services.spaces import DESCRIPTION_MAX, LOCATION_MAX, RESPONSE_MAX, TITLE_MAX, CalendarFilters
 
@@ -55,7 +54,6 @@ MOVE_LABELS = {
 # What browsers send for datetime-local: minutes, or seconds when the input has a step.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 _REQUIRED = _l("Este campo es obligatorio.")
-_INVALID_CHOICE = _l("Elige una de las opciones de la lista.")
 
 
 def _optional_int(value):
@@ -66,19 +64,6 @@ def _optional_int(value):
 
 def _enum_choices(enum_cls, leave_out=()) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum_cls if member not in leave_out]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes of ids; the service checks they exist and names this field in its error."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("validate_choice", False)
-        kwargs.setdefault("invalid_value_message", _INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -98,8 +83,8 @@ class SpaceForm(FlaskForm):
         _l("Tipo de espacio"),
         choices=_enum_choices(SpaceKind),
         coerce=SpaceKind,
-        invalid_value_message=_INVALID_CHOICE,
-        invalid_choice_message=_INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
     )
     title = StringField(
         _l("Título"),
@@ -118,14 +103,14 @@ class SpaceForm(FlaskForm):
         coerce=int,
         validate_choice=False,
         validators=[InputRequired(message=_l("Elige la vigencia."))],
-        invalid_value_message=_INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
     )
     phase = SelectField(
         _l("Fase del ciclo"),
         choices=_enum_choices(Phase),
         coerce=Phase,
-        invalid_value_message=_INVALID_CHOICE,
-        invalid_choice_message=_INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
     )
     participation_level = RadioField(
         _l("Nivel de participación"),
@@ -134,14 +119,14 @@ class SpaceForm(FlaskForm):
         ],
         coerce=ParticipationLevel,
         validators=[InputRequired(message=_l("Elige el nivel de participación."))],
-        invalid_value_message=_INVALID_CHOICE,
-        invalid_choice_message=_INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
     )
     action_id = SelectField(
         _l("Acción del plan que atiende (opcional)"),
         coerce=_optional_int,
         validate_choice=False,
-        invalid_value_message=_INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
     )
     opens_at = LocalDateTimeField(_l("Abre"), format=DATETIME_FORMATS, validators=[InputRequired(message=_REQUIRED)])
     closes_at = LocalDateTimeField(_l("Cierra"), format=DATETIME_FORMATS, validators=[InputRequired(message=_REQUIRED)])
