@@ -14,10 +14,6 @@ class LabelledEnum(StrEnum):
     def label(self):
         return type(self)._labels()[self]
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, object]]:
-        return [(member.value, member.label) for member in cls]
-
 
 class Role(LabelledEnum):
     CITIZEN = "citizen"

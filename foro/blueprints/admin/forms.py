@@ -4,9 +4,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SearchField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice, enum_choices, enum_coerce
+from wtforms.fields.choices import SelectChoice, enum_coerce
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from foro.forms import labelled_choices
 from foro.models import Cycle, Organism, OrganismKind, Phase, Role
 from foro.services.administration import (
     ACRONYM_MAX,
@@ -38,7 +39,7 @@ def _enum_field(label, enum_cls) -> SelectField:
     """A select of the enum's members by code and Spanish label; its data is the member."""
     return SelectField(
         label,
-        choices=enum_choices(enum_cls, label=lambda member: member.label),
+        choices=labelled_choices(enum_cls),
         coerce=enum_coerce(enum_cls),
         validators=[InputRequired(message=INVALID_CHOICE)],
         invalid_value_message=INVALID_CHOICE,

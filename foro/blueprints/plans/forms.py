@@ -5,10 +5,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice, enum_choices, enum_coerce
+from wtforms.fields.choices import SelectChoice, enum_coerce
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from foro.forms import MultiCheckboxField
+from foro.forms import MultiCheckboxField, labelled_choices
 from foro.models import ActionStatus, Phase, Procedure, TargetGroup, Territory, TerritoryKind
 from foro.services.plans import TEXT_RULES, ActionDetails
 
@@ -62,7 +62,7 @@ def _text(name: str, label, *, textarea: bool = False):
 class ActionForm(FlaskForm):
     procedure = RadioField(
         _l("Procedimiento"),
-        choices=enum_choices(Procedure, label=lambda member: member.label),
+        choices=labelled_choices(Procedure),
         coerce=enum_coerce(Procedure),
         invalid_value_message=_l("Elige uno de los tres procedimientos."),
         invalid_choice_message=_l("Elige uno de los tres procedimientos."),
@@ -90,7 +90,7 @@ class ActionForm(FlaskForm):
     responsible_office = _text("responsible_office", _l("Dependencia responsable"))
     phase = SelectField(
         _l("Fase del ciclo"),
-        choices=enum_choices(Phase, label=lambda member: member.label),
+        choices=labelled_choices(Phase),
         coerce=enum_coerce(Phase),
         invalid_value_message=_l("Elige una fase del ciclo."),
         invalid_choice_message=_l("Elige una fase del ciclo."),
@@ -99,7 +99,7 @@ class ActionForm(FlaskForm):
     ends_on = DateField(_l("Fecha de finalización"), validators=[Optional()])
     status = SelectField(
         _l("Estado"),
-        choices=enum_choices(ActionStatus, label=lambda member: member.label),
+        choices=labelled_choices(ActionStatus),
         coerce=enum_coerce(ActionStatus),
         default=ActionStatus.PLANNED,
         invalid_value_message=_l("Elige un estado de la lista."),

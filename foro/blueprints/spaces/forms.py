@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from foro.forms import INVALID_CHOICE, MultiCheckboxField
+from foro.forms import INVALID_CHOICE, MultiCheckboxField, labelled_choices
 from foro.models import ParticipationLevel, Phase, SpaceKind, SpaceState
 from foro.services.spaces import DESCRIPTION_MAX, LOCATION_MAX, RESPONSE_MAX, TITLE_MAX, CalendarFilters
 
@@ -62,10 +62,6 @@ def _optional_int(value):
     return int(value)
 
 
-def _enum_choices(enum_cls, leave_out=()) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in enum_cls if member not in leave_out]
-
-
 class LocalDateTimeField(DateTimeLocalField):
     """A ``datetime-local`` input read as Cali wall-clock time, with a plain Spanish parse error."""
 
@@ -81,7 +77,7 @@ class SpaceForm(FlaskForm):
 
     kind = SelectField(
         _l("Tipo de espacio"),
-        choices=_enum_choices(SpaceKind),
+        choices=labelled_choices(SpaceKind),
         coerce=SpaceKind,
         invalid_value_message=INVALID_CHOICE,
         invalid_choice_message=INVALID_CHOICE,
@@ -107,7 +103,7 @@ class SpaceForm(FlaskForm):
     )
     phase = SelectField(
         _l("Fase del ciclo"),
-        choices=_enum_choices(Phase),
+        choices=labelled_choices(Phase),
         coerce=Phase,
         invalid_value_message=INVALID_CHOICE,
         invalid_choice_message=INVALID_CHOICE,
@@ -184,11 +180,11 @@ class CalendarFilterForm(Form):
         super().__init__(formdata)
         everything = [SelectChoice("", _l("Todos"))]
         self.organismo.choices = everything + [SelectChoice(org.acronym, org.name) for org in organisms]
-        self.fase.choices = everything + _enum_choices(Phase)
+        self.fase.choices = everything + labelled_choices(Phase)
         self.territorio.choices = everything + [SelectChoice(str(t.id), t.display_name) for t in territories]
-        self.tipo.choices = everything + _enum_choices(SpaceKind)
+        self.tipo.choices = everything + labelled_choices(SpaceKind)
         # Drafts are never public, so they are not a choice here.
-        self.estado.choices = everything + _enum_choices(SpaceState, leave_out={SpaceState.DRAFT})
+        self.estado.choices = everything + labelled_choices(SpaceState, leave_out={SpaceState.DRAFT})
         for choice_field in self:
             if choice_field.data not in {choice.value for choice in choice_field.choices}:
                 choice_field.data = ""
