@@ -157,6 +157,7 @@ def end_all_sessions(user: User) -> None:
 
 
 def update_profile(user: User, *, display_name: str, profile: Profile) -> User:
+    """Change the display name and the optional, self-declared profile. Raises InvalidInput."""
     user.display_name = _clean_display_name(display_name)
     _apply_profile(user, profile)
     db.session.flush()
