@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from foro.extensions import db
-from foro.forms import INVALID_CHOICE, labelled_choices
-from foro.models import AgeRange, Disability, EthnicGroup, Gender, Territory, TerritoryKind
+from foro.forms import INVALID_CHOICE, grouped_territory_choices, labelled_choices
+from foro.models import AgeRange, Disability, EthnicGroup, Gender, Territory
 from foro.sanitize import is_blank
 from foro.services.accounts import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Profile
 
@@ -51,11 +51,7 @@ def _enum_select(enum_cls, label) -> SelectField:
 def territory_choices() -> list[SelectChoice]:
     """Every comuna, then every corregimiento, after an empty "Prefiero no decir" option."""
     territories = db.session.scalars(select(Territory)).all()
-    territories.sort(key=lambda t: (t.kind is not TerritoryKind.COMUNA, t.number))
-    groups = {TerritoryKind.COMUNA: _l("Comunas"), TerritoryKind.CORREGIMIENTO: _l("Corregimientos")}
-    return [SelectChoice(value="", label=_l("Prefiero no decir"))] + [
-        SelectChoice(value=str(t.id), label=t.display_name, optgroup=str(groups[t.kind])) for t in territories
-    ]
+    return [SelectChoice(value="", label=_l("Prefiero no decir"))] + grouped_territory_choices(territories, str)
 
 
 class ProfileForm(FlaskForm):

@@ -20,6 +20,7 @@ from foro.blueprints.accounts.forms import (
 )
 from foro.errors import DomainError
 from foro.extensions import db, limiter
+from foro.forms import show_domain_error
 from foro.permissions import can_download_own_data
 from foro.services import accounts as account_service
 
@@ -52,15 +53,6 @@ def _safe_next() -> str | None:
     return target
 
 
-def _show_domain_error(form, error: DomainError) -> int:
-    """Put a service's message on the field it names (or on the whole form) and return its status."""
-    if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
-    return error.status_code
-
-
 def _start_session(user) -> None:
     """Log ``user`` in on a brand-new session: nothing planted in the anonymous session survives (fixation)."""
     session.clear()
@@ -90,7 +82,7 @@ def register():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            status = _show_domain_error(form, error)
+            status = show_domain_error(form, error)
         else:
             _start_session(user)
             flash(_("Tu cuenta quedó creada. ¡Bienvenida o bienvenido a Foro!"), "success")
@@ -137,7 +129,7 @@ def account():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            status = _show_domain_error(form, error)
+            status = show_domain_error(form, error)
         else:
             flash(_("Guardamos los cambios de tu perfil."), "success")
             return redirect(url_for("accounts.account"))
@@ -158,7 +150,7 @@ def change_password():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            status = _show_domain_error(form, error)
+            status = show_domain_error(form, error)
         else:
             # The session token changed: every other session ends, this one continues with the new token.
             login_user(user)
@@ -191,7 +183,7 @@ def delete_account():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            status = _show_domain_error(form, error)
+            status = show_domain_error(form, error)
         else:
             logout_user()
             flash(_("Eliminamos tu cuenta y tus datos personales. Gracias por participar."), "success")

@@ -24,6 +24,7 @@ from foro.blueprints.admin.forms import (
 )
 from foro.errors import DomainError
 from foro.extensions import db, login_manager
+from foro.forms import show_domain_error
 from foro.models import Cycle, Organism, TargetGroup, Territory, TerritoryKind, User
 from foro.services import administration
 
@@ -53,16 +54,6 @@ def _requires(check):
     return decorator
 
 
-def _show_error(form, error: DomainError) -> int:
-    """Undo the failed change and show the service's message on its field (or atop the form)."""
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-    return error.status_code
-
-
 def _submit(form, save, success: str) -> int | None:
     """Run ``save()`` for a valid submit, commit and flash: None then, else the status to render with."""
     if form.validate_on_submit():
@@ -70,7 +61,7 @@ def _submit(form, save, success: str) -> int | None:
             save()
             db.session.commit()
         except DomainError as error:
-            return _show_error(form, error)
+            return show_domain_error(form, error)
         flash(success, "success")
         return None
     return 400 if form.is_submitted() else 200

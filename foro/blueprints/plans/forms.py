@@ -8,8 +8,8 @@ from wtforms import DateField, DecimalField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice, enum_coerce
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from foro.forms import MultiCheckboxField, labelled_choices
-from foro.models import ActionStatus, Phase, Procedure, TargetGroup, Territory, TerritoryKind
+from foro.forms import MultiCheckboxField, grouped_territory_choices, labelled_choices
+from foro.models import ActionStatus, Phase, Procedure, TargetGroup, Territory
 from foro.services.plans import TEXT_RULES, ActionDetails
 
 
@@ -120,11 +120,7 @@ class ActionForm(FlaskForm):
 
     def set_choices(self, territories: list[Territory], groups: list[TargetGroup]) -> None:
         """Territories grouped comunas first, then corregimientos, as residents look for them."""
-        group_labels = {TerritoryKind.COMUNA: _l("Comunas"), TerritoryKind.CORREGIMIENTO: _l("Corregimientos")}
-        ordered = sorted(territories, key=lambda t: (list(TerritoryKind).index(t.kind), t.number))
-        self.territory_ids.choices = [
-            SelectChoice(value=t.id, label=t.display_name, optgroup=group_labels[t.kind]) for t in ordered
-        ]
+        self.territory_ids.choices = grouped_territory_choices(territories)
         self.target_group_ids.choices = [SelectChoice(value=g.id, label=g.name) for g in groups]
 
     def details(self) -> ActionDetails:

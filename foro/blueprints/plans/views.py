@@ -11,6 +11,7 @@ from foro.blueprints.plans import bp
 from foro.blueprints.plans.forms import ActionForm
 from foro.errors import DomainError
 from foro.extensions import db
+from foro.forms import show_domain_error
 from foro.models import Action, ActionPlan, Cycle, Organism, Space, SpaceState, TargetGroup, Territory
 from foro.security import MAX_ID
 from foro.services import plans
@@ -103,13 +104,6 @@ def _action_form(**initial) -> ActionForm:
     return form
 
 
-def _attach_error(form: ActionForm, error: DomainError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _form_page(form: ActionForm, save, success_message: str, **context):
     """GET shows the form; a valid POST saves through ``save`` (a service call) and goes to the action."""
     status = 200
@@ -118,7 +112,7 @@ def _form_page(form: ActionForm, save, success_message: str, **context):
             saved = save(form.details())
         except DomainError as error:
             db.session.rollback()
-            _attach_error(form, error)
+            show_domain_error(form, error)
             status = error.status_code
         else:
             action_id = saved.id

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from foro.forms import INVALID_CHOICE, MultiCheckboxField, labelled_choices
+from foro.forms import INVALID_CHOICE, MultiCheckboxField, grouped_territory_choices, labelled_choices
 from foro.models import ParticipationLevel, Phase, SpaceKind, SpaceState
 from foro.services.spaces import DESCRIPTION_MAX, LOCATION_MAX, RESPONSE_MAX, TITLE_MAX, CalendarFilters
 
@@ -146,7 +146,7 @@ class SpaceForm(FlaskForm):
         self.action_id.choices = [SelectChoice("", _l("Ninguna"))] + [
             SelectChoice(str(action.id), action.title, optgroup=action.plan.cycle.name) for action in actions
         ]
-        self.territory_ids.choices = [SelectChoice(str(t.id), t.display_name) for t in territories]
+        self.territory_ids.choices = grouped_territory_choices(territories, str)
         self.target_group_ids.choices = [SelectChoice(str(group.id), group.name) for group in target_groups]
         self.moderator_ids.choices = [
             SelectChoice(str(user.id), f"{user.display_name} ({user.role.label})") for user in moderators
@@ -181,7 +181,7 @@ class CalendarFilterForm(Form):
         everything = [SelectChoice("", _l("Todos"))]
         self.organismo.choices = everything + [SelectChoice(org.acronym, org.name) for org in organisms]
         self.fase.choices = everything + labelled_choices(Phase)
-        self.territorio.choices = everything + [SelectChoice(str(t.id), t.display_name) for t in territories]
+        self.territorio.choices = everything + grouped_territory_choices(territories, str)
         self.tipo.choices = everything + labelled_choices(SpaceKind)
         # Drafts are never public, so they are not a choice here.
         self.estado.choices = everything + labelled_choices(SpaceState, leave_out={SpaceState.DRAFT})

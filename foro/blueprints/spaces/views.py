@@ -20,6 +20,7 @@ from foro.blueprints.spaces.forms import (
 )
 from foro.errors import DomainError, NotAllowed
 from foro.extensions import db
+from foro.forms import show_domain_error
 from foro.models import (
     Action,
     ActionPlan,
@@ -208,7 +209,7 @@ def change_state(space_id: int):
         if isinstance(error, NotAllowed):
             abort(403)
         # The rollback expired the space: the page shows its state as it is now, and the form again.
-        _add_error(form, error)
+        show_domain_error(form, error)
         return _render_space(space, form, error.status_code)
     flash(_("El espacio pasó a «%(state)s».", state=target.label), "success")
     return redirect(url_for("spaces.show", space_id=space_id))
@@ -254,15 +255,6 @@ def _details(form: SpaceForm) -> SpaceDetails:
     )
 
 
-def _add_error(form, error: DomainError) -> None:
-    """Show a service's error next to the field it names, or at the top of the form."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _save_space(form: SpaceForm, organism: Organism, save, template_args: dict):
     """Validate, call ``save(details)`` (a service), commit and go to the space; re-show the form otherwise."""
     if form.validate_on_submit():
@@ -271,7 +263,7 @@ def _save_space(form: SpaceForm, organism: Organism, save, template_args: dict):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _add_error(form, error)
+            show_domain_error(form, error)
             status = error.status_code
         else:
             flash(_("Se guardó el espacio «%(title)s».", title=space.title), "success")
