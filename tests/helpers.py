@@ -25,3 +25,17 @@ def login(client, user, password: str = DEFAULT_PASSWORD):
     response = post_form(client, "/cuenta/ingresar", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
+
+
+def table_row_counts() -> dict[str, int]:
+    """Rows per table, read in a fresh transaction: compare before and after a refused request."""
+    from sqlalchemy import func, select
+
+    from foro.extensions import db
+    from foro.models import Base
+
+    db.session.rollback()
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
