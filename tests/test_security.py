@@ -100,3 +100,11 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setattr(Config, "SECRET_KEY", DEV_SECRET_KEY)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
+
+
+def test_unreachable_database_gives_a_spanish_503(app):
+    # Port 1 on loopback refuses connections at once: the database "went away".
+    down = create_app("testing", SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/foro")
+    response = down.test_client().get("/")
+    assert response.status_code == 503
+    assert "no está disponible" in response.get_data(as_text=True)
