@@ -3,13 +3,12 @@
 - ``PRAGMA foreign_keys=ON``, WAL and a busy timeout on every connection.
 - SQLAlchemy's documented pysqlite fix: the driver's own transaction handling is switched off and
   SQLAlchemy emits BEGIN itself, so SAVEPOINTs and rollbacks really work.
-- Requests that write (anything but GET/HEAD/OPTIONS, or a handler that sets ``g.write_transaction``)
-  begin with ``BEGIN IMMEDIATE``: SQLite has one writer at a time, and taking the write lock up front
+- Requests that may write (anything but GET/HEAD/OPTIONS) begin with ``BEGIN IMMEDIATE``: SQLite has one writer at a time, and taking the write lock up front
   turns "read, then write" races into a wait (busy timeout) instead of "database is locked".
   PostgreSQL gets the same guarantee from ``SELECT ... FOR UPDATE`` and unique constraints.
 """
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -20,7 +19,7 @@ _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 def _wants_write_lock() -> bool:
     if not has_request_context():
         return False
-    return request.method not in _READ_METHODS or bool(g.get("write_transaction"))
+    return request.method not in _READ_METHODS
 
 
 def configure_engine(engine: Engine) -> None:
