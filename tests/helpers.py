@@ -1,6 +1,7 @@
 """Helpers for driving the app through its HTTP forms, CSRF token included."""
 
 import re
+import threading
 
 from tests.factories import DEFAULT_PASSWORD
 
@@ -39,3 +40,23 @@ def table_row_counts() -> dict[str, int]:
         table.name: db.session.scalar(select(func.count()).select_from(table))
         for table in Base.metadata.sorted_tables
     }
+
+
+def race(workers) -> list:
+    """Run the callables at the same instant (a barrier); return what each returned."""
+    barrier = threading.Barrier(len(workers))
+    results: list = [None] * len(workers)
+
+    def run(index, work):
+        barrier.wait()
+        try:
+            results[index] = work()
+        except Exception as error:  # surfaced by the assertions, never swallowed
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

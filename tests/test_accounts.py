@@ -16,7 +16,7 @@ from foro.models import AgeRange, Consent, Disability, EthnicGroup, Gender, Role
 from foro.services.accounts import register_user
 from foro.timeutil import now_utc
 from tests.factories import DEFAULT_PASSWORD
-from tests.helpers import csrf_token, login, post_form
+from tests.helpers import csrf_token, login, post_form, race
 
 NEW_PASSWORD = "Una frase larga para Cali"
 SAME_MESSAGE = "El correo o la contraseña no son correctos."
@@ -676,3 +676,18 @@ def test_privacy_policy_is_public_and_complete(app, client):
         assert text in html, text
     for href in ("/cuenta", "/cuenta/mis-datos.json", "/cuenta/eliminar"):
         assert f'href="{href}"' in html
+
+
+def test_ten_registrations_racing_for_one_email_store_one_account(make_client, make):
+    browsers = [make_client() for _ in range(10)]
+    tokens = [csrf_token(browser, "/cuenta/registro") for browser in browsers]
+    responses = race(
+        [
+            lambda browser=browser, token=token: browser.post(
+                "/cuenta/registro", data=_registration(csrf_token=token, email="carrera@example.org")
+            )
+            for browser, token in zip(browsers, tokens, strict=True)
+        ]
+    )
+    assert sorted(response.status_code for response in responses) == [302] + [409] * 9
+    assert _counts() == (1, 1)

@@ -1,7 +1,6 @@
 """Administration: reference data (organisms, territories, target groups, cycles) and people's roles."""
 
 import re
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from foro.models import Cycle, CyclePhase, Organism, OrganismKind, Phase, Role, 
 from foro.services import administration
 from foro.services.accounts import delete_account
 from tests.factories import DEFAULT_PASSWORD
-from tests.helpers import csrf_token, login, post_form
+from tests.helpers import csrf_token, login, post_form, race
 
 LOGIN_PATH = "/cuenta/ingresar"
 
@@ -265,12 +264,9 @@ def test_parallel_creations_store_one_organism(app, admin_client, make_client):
         other = make_client()
         other.set_cookie("session", session_cookie)
         clients.append(other)
-    barrier = threading.Barrier(len(clients))
-    statuses = []
 
     def create(browser, index):
-        barrier.wait()
-        response = browser.post(
+        return browser.post(
             "/admin/organismos/nuevo",
             data={
                 "csrf_token": token,
@@ -279,13 +275,9 @@ def test_parallel_creations_store_one_organism(app, admin_client, make_client):
                 "kind": "unidad",
             },
         )
-        statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=create, args=(browser, i)) for i, browser in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = race([lambda browser=browser, i=i: create(browser, i) for i, browser in enumerate(clients)])
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [302] + [409] * (len(clients) - 1)
     assert _count(Organism, func.upper(Organism.acronym) == "UCP") == 1
 

@@ -4,7 +4,6 @@ One function moves a space (services.spaces.change_space_state); these tests wal
 every role, through the service and through HTTP, and race two moves of the same space.
 """
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,7 +16,7 @@ from foro.services import spaces as space_service
 from foro.services.business_days import add_business_days, is_business_day
 from foro.services.spaces import NEXT_STATE, change_space_state
 from foro.timeutil import local_today
-from tests.helpers import csrf_token, login, post_form
+from tests.helpers import csrf_token, login, post_form, race
 
 ORDER = [
     SpaceState.DRAFT,
@@ -281,26 +280,6 @@ def test_missing_space_is_a_404(client, make):
 # --- Two moves at once ----------------------------------------------------------------------------
 
 
-def _race(workers) -> list:
-    """Run the callables at the same instant (a barrier); return what each returned."""
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(index, work):
-        barrier.wait()
-        try:
-            results[index] = work()
-        except Exception as error:  # surfaced by the assertions, never swallowed
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_two_concurrent_moves_through_http_give_one_transition(app, make, make_client):
     space = make.make_space(state=SpaceState.OPEN)
     url = f"/espacios/{space.id}/estado"
@@ -317,7 +296,7 @@ def test_two_concurrent_moves_through_http_give_one_transition(app, make, make_c
         )
     db.session.rollback()
 
-    statuses = sorted(response.status_code for response in _race(posts))
+    statuses = sorted(response.status_code for response in race(posts))
 
     assert statuses == [302, 409]
     assert _state(space.id) is SpaceState.CLOSED
@@ -345,7 +324,7 @@ def test_two_concurrent_moves_in_the_service_give_one_transition(app, make):
             finally:
                 db.session.remove()
 
-    outcomes = _race([lambda actor_id=actor_id: move(actor_id) for actor_id in actor_ids])
+    outcomes = race([lambda actor_id=actor_id: move(actor_id) for actor_id in actor_ids])
 
     assert sorted(map(str, outcomes)) == ["moved", "refused"]
     assert _state(space_id) is SpaceState.CLOSED
