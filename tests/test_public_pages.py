@@ -427,3 +427,26 @@ def test_organism_page_for_staff_runs_a_constant_number_of_queries(client, make,
         _page(client, "/organismos/SDTPC")
     assert small.count == large.count, large.statements
     assert large.count <= 11
+
+
+def test_long_histories_show_the_latest_finished_spaces_and_link_to_the_rest(client, make):
+    organism = make.organism("SDTPC")
+    comuna = make.territory(4)
+    for days_ago in range(15):
+        make.make_space(
+            organism,
+            state=SpaceState.RESPONSE_GIVEN,
+            territories=[comuna],
+            opens_in_days=-40 - days_ago,
+            lasts_days=10,
+            title=f"Espacio cerrado hace {days_ago} días más",
+        )
+    for url, calendar_link in (
+        ("/organismos/SDTPC", "/cronograma?organismo=SDTPC"),
+        (f"/territorios/comuna/{comuna.number}", f"/cronograma?territorio={comuna.id}"),
+    ):
+        html = client.get(url).get_data(as_text=True)
+        shown = re.findall(r"Espacio cerrado hace (\d+) días más", html)
+        assert shown == [str(n) for n in range(12)], url  # the 12 most recently closed, newest first
+        assert "Se muestran 12 de 15" in html
+        assert f'href="{calendar_link}"' in html

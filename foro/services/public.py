@@ -106,34 +106,68 @@ def home_sections(now: datetime, limit: int = HOME_SECTION_LIMIT) -> HomeSection
 
 
 @dataclass(frozen=True)
+class SpaceGroup:
+    spaces: list[Space]
+    # How many there are in all: the page shows the first ones and links to the calendar for the rest.
+    total: int
+
+
+@dataclass(frozen=True)
 class SpaceGroups:
     """One organism's or territory's spaces, split the way a resident looks for them."""
 
-    current: list[Space]
-    finished: list[Space]
-    drafts: list[Space]
+    current: SpaceGroup
+    finished: SpaceGroup
+    drafts: SpaceGroup
 
 
-_CURRENT_ORDER = {SpaceState.OPEN: 0, SpaceState.ANNOUNCED: 1}
+CURRENT, FINISHED, DRAFTS = 0, 1, 2
+# Each group shows a bounded number of cards, so the page costs the same after years of history.
+GROUP_LIMITS = {CURRENT: 24, FINISHED: 12, DRAFTS: 24}
 
 
-def _group_spaces(spaces) -> SpaceGroups:
-    """Open spaces (closing soonest first), then announced ones (opening soonest first); then the
-    finished ones, most recently closed first; drafts apart."""
-    current, finished, drafts = [], [], []
-    for space in spaces:
-        if space.state in _CURRENT_ORDER:
-            current.append(space)
-        elif space.state is SpaceState.DRAFT:
-            drafts.append(space)
-        else:
-            finished.append(space)
-    current.sort(
-        key=lambda s: (_CURRENT_ORDER[s.state], s.closes_at if s.state is SpaceState.OPEN else s.opens_at, s.id)
+def _grouped_spaces(where) -> SpaceGroups:
+    """Open spaces (closing soonest first), then announced ones (opening soonest first); the finished
+    ones, most recently closed first; drafts apart. One windowed query numbers the rows of each group
+    and counts them; only the first ``GROUP_LIMITS`` of each are loaded."""
+    group = case(
+        (Space.state.in_([SpaceState.OPEN, SpaceState.ANNOUNCED]), CURRENT),
+        (Space.state == SpaceState.DRAFT, DRAFTS),
+        else_=FINISHED,
     )
-    finished.sort(key=lambda s: (s.closes_at, s.id), reverse=True)
-    drafts.sort(key=lambda s: (s.opens_at, s.id))
-    return SpaceGroups(current=current, finished=finished, drafts=drafts)
+    # Within one group only one of these keys varies; the others are NULL for every row of the group.
+    finished_key = case((group == FINISHED, Space.closes_at)).desc()
+    current_key = case(
+        (Space.state == SpaceState.OPEN, Space.closes_at),
+        (Space.state == SpaceState.ANNOUNCED, Space.opens_at),
+        (Space.state == SpaceState.DRAFT, Space.opens_at),
+    )
+    state_rank = case((Space.state == SpaceState.OPEN, 0), else_=1)
+    window = {"partition_by": group, "order_by": (finished_key, state_rank, current_key, Space.id)}
+    numbered = (
+        select(
+            Space.id.label("space_id"),
+            group.label("grp"),
+            func.row_number().over(**window).label("position"),
+            func.count().over(partition_by=group).label("total"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    limit = case(*((numbered.c.grp == key, value) for key, value in GROUP_LIMITS.items()))
+    rows = db.session.execute(
+        _space_cards()
+        .add_columns(numbered.c.grp, numbered.c.total)
+        .join(numbered, numbered.c.space_id == Space.id)
+        .where(numbered.c.position <= limit)
+        .order_by(numbered.c.grp, numbered.c.position)
+    ).all()
+    spaces: dict[int, list[Space]] = {key: [] for key in GROUP_LIMITS}
+    totals = dict.fromkeys(GROUP_LIMITS, 0)
+    for space, key, total in rows:
+        spaces[key].append(space)
+        totals[key] = total
+    return SpaceGroups(*(SpaceGroup(spaces[key], totals[key]) for key in (CURRENT, FINISHED, DRAFTS)))
 
 
 def current_cycle(today: date) -> Cycle | None:
@@ -190,10 +224,10 @@ def organism_plan(organism_id: int, cycle_id: int) -> ActionPlan | None:
 
 def organism_spaces(organism_id: int, *, include_drafts: bool) -> SpaceGroups:
     """The organism's spaces; drafts only when the caller checked ``permissions.can_see_drafts_of``."""
-    query = _space_cards().where(Space.organism_id == organism_id)
+    where = [Space.organism_id == organism_id]
     if not include_drafts:
-        query = query.where(Space.state != SpaceState.DRAFT)
-    return _group_spaces(db.session.scalars(query))
+        where.append(Space.state != SpaceState.DRAFT)
+    return _grouped_spaces(where)
 
 
 @dataclass(frozen=True)
@@ -243,11 +277,7 @@ def territory_by_kind_number(kind: str, number: int) -> Territory | None:
 
 def territory_spaces(territory_id: int) -> SpaceGroups:
     """Published spaces that concern the territory."""
-    return _group_spaces(
-        db.session.scalars(
-            _space_cards().where(Space.state != SpaceState.DRAFT, Space.territories.any(Territory.id == territory_id))
-        )
-    )
+    return _grouped_spaces([Space.state != SpaceState.DRAFT, Space.territories.any(Territory.id == territory_id)])
 
 
 @dataclass(frozen=True)
