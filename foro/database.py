@@ -4,7 +4,8 @@
 - SQLAlchemy's documented pysqlite fix: the driver's own transaction handling is switched off and
   SQLAlchemy emits BEGIN itself, so SAVEPOINTs and rollbacks really work.
 - Requests that may write (anything but GET/HEAD/OPTIONS) begin with ``BEGIN IMMEDIATE``: SQLite has
-  one writer at a time, and taking the write lock up front turns "read, then write" races into a wait (busy timeout) instead of "database is locked".
+  one writer at a time, and taking the write lock up front turns "read, then write" races into a
+  wait (busy timeout) instead of "database is locked".
   PostgreSQL gets the same guarantee from ``SELECT ... FOR UPDATE`` and unique constraints.
 """
 
