@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from foro.services.business_days import add_business_days, business_days_between, is_business_day
 
@@ -24,3 +24,13 @@ def test_business_days_between_is_signed_and_consistent():
     assert business_days_between(start, due) == 15
     assert business_days_between(due, start) == -15
     assert business_days_between(start, start) == 0
+
+
+def test_arithmetic_count_agrees_with_walking_day_by_day():
+    start = date(2025, 12, 20)
+    for length in range(0, 420, 7):
+        for shift in range(7):
+            first = start + timedelta(days=shift)
+            last = first + timedelta(days=length + shift)
+            walked = sum(1 for n in range(1, (last - first).days + 1) if is_business_day(first + timedelta(n)))
+            assert business_days_between(first, last) == walked, (first, last)
