@@ -1,7 +1,9 @@
 """Domain enumerations: English codes (DOMAIN.md) stored by value, Spanish labels through gettext."""
 
 from enum import StrEnum
+from functools import cache
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -12,7 +14,18 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self):
-        return type(self)._labels()[self]
+        """The translated label; outside a request or app context, a lazy string."""
+        locale = get_locale()
+        if locale is None:
+            return type(self)._labels()[self]
+        return _translated_label(type(self), self.value, str(locale))
+
+
+@cache
+def _translated_label(enum_cls: type[LabelledEnum], value: str, locale: str) -> str:
+    # Pages show hundreds of labels; translating each once per locale keeps them off the render path.
+    # Keyed by class and value: members of different enums with the same code compare equal as strings.
+    return str(enum_cls._labels()[enum_cls(value)])
 
 
 class Role(LabelledEnum):
