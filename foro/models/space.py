@@ -44,7 +44,11 @@ class Space(Base):
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="dates_in_order"),
         CheckConstraint("response_business_days BETWEEN 1 AND 120", name="response_days_range"),
+        # The home page's sections and the overdue count each read one state in one order.
         Index("ix_spaces_state_closes_at", "state", "closes_at"),
+        Index("ix_spaces_state_opens_at", "state", "opens_at"),
+        Index("ix_spaces_state_response_given_at", "state", "response_given_at"),
+        Index("ix_spaces_state_response_due_on", "state", "response_due_on"),
         Index("ix_spaces_opens_at", "opens_at"),
     )
 
@@ -66,7 +70,7 @@ class Space(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     response_business_days: Mapped[int] = mapped_column(Integer, default=15)
     # Set when the space closes: the day by which the organism owes its institutional response.
-    response_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    response_due_on: Mapped[date | None] = mapped_column(Date)
     # Sanitised HTML: what the organism did with the input ("cerrar el ciclo").
     institutional_response: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
