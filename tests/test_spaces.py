@@ -828,3 +828,20 @@ def test_who_may_edit(client, make, who, state, status):
     assert response.status_code == (302 if status == 200 else status)
     db.session.expire_all()
     assert db.session.get(Space, space.id).title == ("Cambiado" if status == 200 else "Título original")
+
+
+def test_space_page_query_count_does_not_grow_with_its_details(client, make, count_queries):
+    def space_with(n_territories, n_moderators):
+        return make.make_space(
+            state=SpaceState.OPEN,
+            territories=[make.territory(n) for n in range(1, n_territories + 1)],
+            moderators=[make.make_user(Role.MODERATOR) for _ in range(n_moderators)],
+            action_id=make.make_action().id,
+        )
+
+    small, large = space_with(1, 1), space_with(20, 8)
+    with count_queries() as few:
+        assert client.get(f"/espacios/{small.id}").status_code == 200
+    with count_queries() as many:
+        assert client.get(f"/espacios/{large.id}").status_code == 200
+    assert few.count == many.count <= 6, few.statements

@@ -7,7 +7,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from foro import permissions
 from foro.blueprints.spaces import bp
@@ -124,7 +124,19 @@ def calendar_ics():
 
 def _visible_space_or_404(space_id: int) -> Space:
     """The space, or 404 for a draft the current user may not see (its existence stays hidden)."""
-    space = db.get_or_404(Space, space_id)
+    space = db.first_or_404(
+        select(Space)
+        .where(Space.id == space_id)
+        .options(
+            joinedload(Space.organism),
+            joinedload(Space.cycle),
+            joinedload(Space.action),
+            selectinload(Space.territories),
+            selectinload(Space.target_groups),
+            selectinload(Space.moderators),
+            selectinload(Space.transitions),
+        )
+    )
     if not permissions.can_view_space(current_user, space):
         abort(404)
     return space
