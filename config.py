@@ -25,7 +25,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "es_CO"
     BABEL_DEFAULT_TIMEZONE = "America/Bogota"
-    LANGUAGES = ["es_CO", "en"]
+    # Interface languages with a translation catalogue; the browser's preference picks among them.
+    LANGUAGES = ["es_CO"]
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None

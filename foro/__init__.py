@@ -33,7 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "es_CO", timezone_selector=lambda: "America/Bogota")
+    babel.init_app(app, locale_selector=templating.select_locale, timezone_selector=lambda: "America/Bogota")
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], async_mode="threading")
 

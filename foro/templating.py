@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal
 
 from foro import permissions
@@ -30,6 +30,12 @@ def _number(value: Decimal | int | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.##")
+
+
+def select_locale() -> str:
+    """The browser's preferred language among those Foro has catalogues for; Spanish otherwise."""
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or languages[0]
 
 
 def init_app(app: Flask) -> None:

@@ -42,3 +42,8 @@ def test_message_catalogue_extracts(tmp_path):
     catalogue = output.read_text(encoding="utf-8")
     for message in ("Cronograma", "Participante eliminado", "Respuesta vencida", "Escribe un título."):
         assert f'msgid "{message}"' in catalogue
+
+
+def test_a_browser_preferring_an_unavailable_language_gets_spanish(client, reference):
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "Iniciar sesión" in html and "Cronograma" in html
