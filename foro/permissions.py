@@ -5,7 +5,7 @@ templates, services and socket handlers all call these. ``None`` or an anonymous
 visitor who has not logged in.
 """
 
-from foro.models import Organism, Role, Space, SpaceState, User
+from foro.models import Organism, PostStatus, Role, Space, SpaceState, User
 
 
 def _active(user) -> bool:
@@ -89,3 +89,62 @@ def can_move_space_to(user, space: Space, target: SpaceState) -> bool:
 
 def can_download_own_data(user) -> bool:
     return _active(user)
+
+
+# --- Forums --------------------------------------------------------------------------------------
+
+# How long an author may still edit a contribution after posting it.
+EDIT_WINDOW_SECONDS = 15 * 60
+
+
+def can_configure_forum(user, space: Space) -> bool:
+    """Topic, context, axes, rules and moderation settings: the organism's staff, until the space closes."""
+    return can_edit_space(user, space)
+
+
+def can_moderate(user, space: Space) -> bool:
+    """The space's assigned moderators, and admins."""
+    return is_admin(user) or is_space_moderator(user, space)
+
+
+def can_contribute(user, space: Space, *, suspended: bool) -> bool:
+    """Logged-in people who are not suspended from the space, while it is open."""
+    return _active(user) and space.state is SpaceState.OPEN and not suspended
+
+
+def can_edit_post(user, post, space: Space, now) -> bool:
+    """The author, within the edit window, while the space is open and the post is not hidden or withdrawn."""
+    return (
+        _active(user)
+        and post.author_id == user.id
+        and space.state is SpaceState.OPEN
+        and post.status in (PostStatus.PUBLISHED, PostStatus.PENDING)
+        and (now - post.created_at).total_seconds() <= EDIT_WINDOW_SECONDS
+    )
+
+
+def can_withdraw_post(user, post) -> bool:
+    return _active(user) and post.author_id == user.id and post.status is not PostStatus.WITHDRAWN
+
+
+def can_see_post(user, post, space: Space) -> bool:
+    """Published and withdrawn posts (the latter as a placeholder) are public; pending, flagged and
+    hidden ones only for their author and the space's moderators."""
+    if post.status in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN):
+        return True
+    return (_active(user) and post.author_id == user.id) or can_moderate(user, space)
+
+
+def can_see_revisions(user, space: Space) -> bool:
+    return can_moderate(user, space)
+
+
+def can_browse_moderation_log(user) -> bool:
+    return is_admin(user)
+
+
+def can_publish_synthesis(user, space: Space) -> bool:
+    """Once the forum is closed: its moderators or its organism's staff."""
+    return space.state is SpaceState.CLOSED and (
+        can_moderate(user, space) or _is_organism_staff(user, space.organism_id)
+    )

@@ -12,11 +12,17 @@ from foro.models import (
     Action,
     ActionPlan,
     ActionStatus,
+    ContributionKind,
     Cycle,
     CyclePhase,
+    Forum,
+    ForumAxis,
+    ForumPost,
+    ModerationMode,
     Organism,
     ParticipationLevel,
     Phase,
+    PostStatus,
     Procedure,
     Role,
     Space,
@@ -28,6 +34,7 @@ from foro.models import (
     User,
 )
 from foro.models.user import Consent
+from foro.search import search_text
 from foro.timeutil import now_utc
 
 DEFAULT_PASSWORD = "Participar-en-Cali-2026"
@@ -163,3 +170,63 @@ def make_space(
         **fields,
     )
     return _commit(space)
+
+
+def make_forum(
+    space: Space | None = None,
+    *,
+    axes: tuple[str, ...] = ("Movilidad y transporte", "Seguridad y convivencia"),
+    moderation_mode: ModerationMode = ModerationMode.POST,
+    flag_threshold: int = 3,
+    **space_fields,
+) -> Forum:
+    """A forum (with its axes) in ``space``, or in a new open space of kind forum."""
+    space = space or make_space(kind=SpaceKind.FORUM, **space_fields)
+    forum = Forum(
+        space=space,
+        topic=f"¿Qué le pasa a {space.title.lower()}?",
+        context="<p>Datos del diagnóstico territorial.</p>",
+        rules="<p>Respeta a las demás personas.</p>",
+        moderation_mode=moderation_mode,
+        flag_threshold=flag_threshold,
+    )
+    forum.axes = [ForumAxis(title=title, position=index) for index, title in enumerate(axes)]
+    return _commit(forum)
+
+
+def make_post(
+    forum: Forum,
+    author: User,
+    *,
+    kind: ContributionKind | None = ContributionKind.PROBLEM,
+    axis: ForumAxis | None = None,
+    parent: ForumPost | None = None,
+    thread: ForumPost | None = None,
+    quote: ForumPost | None = None,
+    status: PostStatus = PostStatus.PUBLISHED,
+    title: str | None = None,
+    body: str = "<p>Los buses no suben a la ladera después de las ocho de la noche.</p>",
+    **fields,
+) -> ForumPost:
+    """A contribution (thread head), or with ``thread`` a reply; the thread's reply counter follows."""
+    n = next(_sequence)
+    is_reply = thread is not None
+    title = "" if is_reply else (title if title is not None else f"Transporte nocturno en la ladera {n}")
+    post = ForumPost(
+        forum=forum,
+        author=author,
+        thread=thread,
+        kind=None if is_reply else kind,
+        axis=None if is_reply else (axis or forum.axes[0]),
+        parent=parent,
+        quote=quote,
+        status=status,
+        title=title,
+        body=body,
+        search_text=search_text(title, body),
+        **fields,
+    )
+    db.session.add(post)
+    if is_reply and status is PostStatus.PUBLISHED:
+        thread.replies_count = ForumPost.replies_count + 1
+    return _commit(post)

@@ -255,3 +255,115 @@ class Disability(LabelledEnum):
             cls.NO: _l("No"),
             cls.YES: _l("Sí"),
         }
+
+
+class ModerationMode(LabelledEnum):
+    PRE = "pre"
+    POST = "post"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PRE: _l("Premoderación: los aportes esperan aprobación"),
+            cls.POST: _l("Posmoderación: los aportes se publican de inmediato"),
+        }
+
+
+class ContributionKind(LabelledEnum):
+    """The types of a forum contribution, so that a forum builds an analysis, not a list of petitions."""
+
+    PROBLEM = "problem"
+    CAUSE = "cause"
+    CONSEQUENCE = "consequence"
+    PROPOSAL = "proposal"
+    QUESTION = "question"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PROBLEM: _l("Problema"),
+            cls.CAUSE: _l("Causa"),
+            cls.CONSEQUENCE: _l("Consecuencia"),
+            cls.PROPOSAL: _l("Propuesta"),
+            cls.QUESTION: _l("Pregunta"),
+            cls.OTHER: _l("Otro aporte"),
+        }
+
+
+class PostStatus(LabelledEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    FLAGGED = "flagged"
+    HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PENDING: _l("En espera de aprobación"),
+            cls.PUBLISHED: _l("Publicado"),
+            cls.FLAGGED: _l("Oculto mientras se revisan los reportes"),
+            cls.HIDDEN: _l("Ocultado por moderación"),
+            cls.WITHDRAWN: _l("Retirado por su autor"),
+        }
+
+
+class FlagReason(LabelledEnum):
+    INSULT = "insult"
+    OFF_TOPIC = "off_topic"
+    SPAM = "spam"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.INSULT: _l("Insulto o irrespeto"),
+            cls.OFF_TOPIC: _l("Fuera de tema"),
+            cls.SPAM: _l("Publicidad o spam"),
+            cls.PERSONAL_DATA: _l("Expone datos personales"),
+            cls.OTHER: _l("Otro motivo"),
+        }
+
+
+class ModerationAction(LabelledEnum):
+    APPROVE = "approve"
+    HIDE = "hide"
+    RESTORE = "restore"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    PIN = "pin"
+    UNPIN = "unpin"
+    MOVE = "move"
+    MARK_DUPLICATE = "mark_duplicate"
+    SUSPEND = "suspend"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.APPROVE: _l("Aprobó"),
+            cls.HIDE: _l("Ocultó"),
+            cls.RESTORE: _l("Restauró"),
+            cls.LOCK: _l("Cerró el hilo"),
+            cls.UNLOCK: _l("Reabrió el hilo"),
+            cls.PIN: _l("Fijó el hilo"),
+            cls.UNPIN: _l("Dejó de fijar el hilo"),
+            cls.MOVE: _l("Movió a otro eje"),
+            cls.MARK_DUPLICATE: _l("Marcó como duplicado"),
+            cls.SUSPEND: _l("Suspendió a una persona del espacio"),
+        }
+
+
+class NotificationKind(LabelledEnum):
+    REPLY = "reply"
+    FOLLOWED_THREAD = "followed_thread"
+    MODERATION = "moderation"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.REPLY: _l("Respuesta a tu aporte"),
+            cls.FOLLOWED_THREAD: _l("Novedad en un hilo que sigues"),
+            cls.MODERATION: _l("Moderación de tu contenido"),
+        }
