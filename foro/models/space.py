@@ -32,6 +32,14 @@ space_moderators = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# The institutional response names the plan actions that took the space's input up ("cerrar el ciclo").
+space_response_actions = Table(
+    "space_response_actions",
+    Base.metadata,
+    Column("space_id", ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class Space(Base):
     """A participation exercise of one organism, in one phase, with a public schedule and lifecycle.
@@ -89,6 +97,9 @@ class Space(Base):
         secondary=space_target_groups, order_by=lambda: TargetGroup.name
     )
     moderators: Mapped[list[User]] = relationship(secondary=space_moderators, order_by=lambda: User.id)
+    response_actions: Mapped[list[Action]] = relationship(
+        secondary=space_response_actions, order_by=lambda: Action.id
+    )
     transitions: Mapped[list["SpaceTransition"]] = relationship(
         back_populates="space", cascade="all, delete-orphan", order_by="SpaceTransition.id"
     )

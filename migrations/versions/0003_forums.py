@@ -1,8 +1,8 @@
-"""forums, moderation, notifications
+"""forums, moderation, notifications, response links
 
 Revision ID: 0003_forums
 Revises: 0002_home_indexes
-Create Date: 2026-11-21 06:50:42.263077
+Create Date: 2026-11-21 06:52:04.224245
 
 """
 from alembic import op
@@ -51,6 +51,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forums')),
     sa.UniqueConstraint('space_id', name=op.f('uq_forums_space_id'))
     )
+    op.create_table('space_response_actions',
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_space_response_actions_action_id_actions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_space_response_actions_space_id_spaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('space_id', 'action_id', name=op.f('pk_space_response_actions'))
+    )
+    with op.batch_alter_table('space_response_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_space_response_actions_action_id'), ['action_id'], unique=False)
+
     op.create_table('space_suspensions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('space_id', sa.Integer(), nullable=False),
@@ -242,6 +252,10 @@ def downgrade():
         batch_op.drop_index('ix_space_suspensions_space_user')
 
     op.drop_table('space_suspensions')
+    with op.batch_alter_table('space_response_actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_space_response_actions_action_id'))
+
+    op.drop_table('space_response_actions')
     op.drop_table('forums')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_read')
