@@ -342,7 +342,10 @@ def ensure_seeded(app: Flask, url: str) -> str:
     """Seed the database behind ``app`` unless it already holds this data set; say what was done."""
     with app.app_context():
         now = now_utc()
-        if _expected_size(local_today(now)):
+        seeded = _expected_size(local_today(now))
+        # End the read transaction first: on PostgreSQL it would block the migration's DDL.
+        db.session.remove()
+        if seeded:
             upgrade()  # a newer migration still applies to an existing bench database
             return "already seeded"
         _wipe(url)
