@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal
 
 from foro import permissions
@@ -35,6 +35,8 @@ def _number(value: Decimal | int | None) -> str:
 def select_locale() -> str:
     """The browser's preferred language among those Foro has catalogues for; Spanish otherwise."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     return request.accept_languages.best_match(languages) or languages[0]
 
 
