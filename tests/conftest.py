@@ -40,6 +40,8 @@ def _drop_everything(connection) -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     else:
+        # The search index of migration 0004 is not in the models; drop it with them.
+        connection.execute(text("DROP TABLE IF EXISTS forum_posts_fts"))
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 

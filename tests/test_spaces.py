@@ -844,4 +844,4 @@ def test_space_page_query_count_does_not_grow_with_its_details(client, make, cou
         assert client.get(f"/espacios/{small.id}").status_code == 200
     with count_queries() as many:
         assert client.get(f"/espacios/{large.id}").status_code == 200
-    assert few.count == many.count <= 6, few.statements
+    assert few.count == many.count <= 7, few.statements  # forum spaces add their summary

@@ -1,10 +1,11 @@
 """Participation spaces: creating and editing the envelope, and the one function that moves its state."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
 from foro import permissions
@@ -14,6 +15,7 @@ from foro.models import (
     Action,
     ActionPlan,
     Cycle,
+    Forum,
     Organism,
     ParticipationLevel,
     Phase,
@@ -163,15 +165,26 @@ def update_space(actor: User, space: Space, details: SpaceDetails) -> Space:
 
 
 def change_space_state(
-    actor: User, space: Space, target: SpaceState, *, response: str = "", note: str = ""
+    actor: User,
+    space: Space,
+    target: SpaceState,
+    *,
+    response: str = "",
+    note: str = "",
+    action_ids: Sequence[int] = (),
 ) -> SpaceTransition:
     """Move ``space`` to ``target``: the only way a space's state changes.
 
     The lifecycle is strictly ordered (NEXT_STATE); who may make each move is decided in
-    ``permissions.can_move_space_to``. Closing fixes the response deadline in Colombian business days;
-    giving the response requires its text. The space row is locked so two concurrent moves cannot
-    both succeed. Raises InvalidTransition, NotAllowed or InvalidInput.
+    ``permissions.can_move_space_to``. Closing fixes the response deadline in Colombian business days.
+    A forum that has been opened publishes its results as its relatoría (foro.services.forum_setup),
+    so it reaches "results published" only once the relatoría is out. Giving the response requires its
+    text, and may name the plan actions (``action_ids``, of the organism's plans) that took the input up.
+    The space row is locked so two concurrent moves cannot both succeed.
+    Raises InvalidTransition, NotAllowed or InvalidInput.
     """
+    if action_ids and target is not SpaceState.RESPONSE_GIVEN:
+        raise ValueError("plan actions are named only when giving the institutional response")
     locked = db.session.execute(
         select(Space).where(Space.id == space.id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
@@ -186,6 +199,11 @@ def change_space_state(
         )
     if not permissions.can_move_space_to(actor, locked, target):
         raise NotAllowed(_l("No tienes permiso para cambiar el estado de este espacio."))
+
+    if target is SpaceState.RESULTS_PUBLISHED and _forum_awaits_synthesis(locked):
+        raise InvalidTransition(
+            _l("Los resultados de un foro son su relatoría: publícala desde la página «Relatoría» del foro.")
+        )
 
     moment = now_utc()
     if target is SpaceState.CLOSED:
@@ -202,6 +220,7 @@ def change_space_state(
             )
         locked.institutional_response = clean_user_html(response)
         locked.response_given_at = moment
+        locked.response_actions = _organism_actions(locked.organism_id, action_ids)
     locked.state = target
     locked.state_changed_at = moment
     transition = SpaceTransition(
@@ -210,6 +229,42 @@ def change_space_state(
     db.session.add(transition)
     db.session.flush()
     return transition
+
+
+def _forum_awaits_synthesis(space: Space) -> bool:
+    return space.kind is SpaceKind.FORUM and bool(
+        db.session.scalar(select(exists().where(Forum.space_id == space.id, Forum.synthesis_published_at.is_(None))))
+    )
+
+
+def _organism_actions(organism_id: int, action_ids: Sequence[int]) -> list[Action]:
+    """The actions with these ids; InvalidInput unless every one is in a plan of ``organism_id``."""
+    unique_ids = sorted(set(action_ids))
+    if not unique_ids:
+        return []
+    actions = list(
+        db.session.scalars(
+            select(Action)
+            .join(ActionPlan)
+            .where(Action.id.in_(unique_ids), ActionPlan.organism_id == organism_id)
+            .order_by(Action.id)
+        )
+    )
+    if len(actions) != len(unique_ids):
+        raise InvalidInput(_l("Solo puedes nombrar acciones del plan de acción de este organismo."), field="action_ids")
+    return actions
+
+
+def response_action_choices(space: Space) -> list[Action]:
+    """The plan actions an institutional response may name: the organism's, in the space's vigencia."""
+    return list(
+        db.session.scalars(
+            select(Action)
+            .join(ActionPlan)
+            .where(ActionPlan.organism_id == space.organism_id, ActionPlan.cycle_id == space.cycle_id)
+            .order_by(Action.title, Action.id)
+        )
+    )
 
 
 @dataclass(frozen=True)

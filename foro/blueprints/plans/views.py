@@ -13,6 +13,7 @@ from foro.errors import DomainError
 from foro.extensions import db
 from foro.forms import show_domain_error
 from foro.models import Action, ActionPlan, Cycle, Organism, Space, SpaceState, TargetGroup, Territory
+from foro.models.space import space_response_actions
 from foro.security import MAX_ID
 from foro.services import plans
 from foro.timeutil import local_today
@@ -83,6 +84,15 @@ def action(action_id: int):
     )
     if not permissions.can_see_drafts_of(current_user, organism.id):
         spaces_query = spaces_query.where(Space.state != SpaceState.DRAFT)
+    # Spaces whose institutional response names this action: the traceability chain, read backwards.
+    # Only a given response names actions, so none of them is a draft.
+    responding_query = (
+        select(Space)
+        .join(space_response_actions, space_response_actions.c.space_id == Space.id)
+        .where(space_response_actions.c.action_id == action.id)
+        .options(joinedload(Space.organism), selectinload(Space.territories))
+        .order_by(Space.response_given_at, Space.id)
+    )
     return render_template(
         "plans/action.html",
         action=action,
@@ -90,6 +100,7 @@ def action(action_id: int):
         organism=organism,
         cycle=action.plan.cycle,
         spaces=list(db.session.scalars(spaces_query)),
+        responding_spaces=list(db.session.scalars(responding_query)),
         can_edit=permissions.can_edit_plan(current_user, organism.id),
         today=local_today(),
     )

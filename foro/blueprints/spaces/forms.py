@@ -154,7 +154,7 @@ class SpaceForm(FlaskForm):
 
 
 class StateChangeForm(FlaskForm):
-    """One move of the lifecycle; the response is only read when the move is to "response given"."""
+    """One move of the lifecycle; response and actions are only read when the move is to "response given"."""
 
     target = HiddenField()
     response = TextAreaField(
@@ -165,6 +165,11 @@ class StateChangeForm(FlaskForm):
         _l("Nota sobre el cambio (opcional)"),
         validators=[Optional(), Length(max=500, message=_l("La nota admite hasta %(max)d caracteres."))],
     )
+    # Read with the response too; the service checks that each action is in the organism's plans.
+    action_ids = MultiCheckboxField(_l("Acciones del plan que recogen estos aportes"))
+
+    def set_action_choices(self, actions) -> None:
+        self.action_ids.choices = [SelectChoice(str(action.id), action.title) for action in actions]
 
 
 class CalendarFilterForm(Form):

@@ -31,6 +31,7 @@ from foro.models import (
     TargetGroup,
     Territory,
 )
+from foro.models.space import space_response_actions
 from foro.services.business_days import business_days_between
 from foro.services.ical import Event, build_calendar, html_to_text
 from foro.services.spaces import (
@@ -40,6 +41,7 @@ from foro.services.spaces import (
     change_space_state,
     create_space,
     moderator_candidates,
+    response_action_choices,
     update_space,
 )
 from foro.timeutil import local_to_utc, local_today, now_utc, utc_to_local
@@ -174,6 +176,8 @@ def _render_space(space: Space, state_form: StateChangeForm | None = None, statu
         state_form = state_form or StateChangeForm()
         # Always offer the move that is possible now, even if the refused one was another.
         state_form.target.data = next_state.value
+        if next_state is SpaceState.RESPONSE_GIVEN:
+            state_form.set_action_choices(response_action_choices(space))
     today = local_today()
     return (
         render_template(
@@ -187,8 +191,24 @@ def _render_space(space: Space, state_form: StateChangeForm | None = None, statu
             move_label=MOVE_LABELS[next_state] if may_move else None,
             state_form=state_form if may_move else None,
             refusals=refusals,
+            response_actions=_response_actions(space),
         ),
         status,
+    )
+
+
+def _response_actions(space: Space) -> list[Action]:
+    """The plan actions the institutional response names, with their plan's vigencia, once it is given."""
+    if space.state is not SpaceState.RESPONSE_GIVEN:
+        return []
+    return list(
+        db.session.scalars(
+            select(Action)
+            .join(space_response_actions, space_response_actions.c.action_id == Action.id)
+            .where(space_response_actions.c.space_id == space.id)
+            .options(joinedload(Action.plan).joinedload(ActionPlan.cycle))
+            .order_by(Action.id)
+        )
     )
 
 
@@ -210,7 +230,12 @@ def change_state(space_id: int):
         return _render_space(space, form, 400)
     try:
         change_space_state(
-            current_user, space, target, response=form.response.data or "", note=(form.note.data or "").strip()
+            current_user,
+            space,
+            target,
+            response=form.response.data or "",
+            note=(form.note.data or "").strip(),
+            action_ids=(form.action_ids.data or []) if target is SpaceState.RESPONSE_GIVEN else (),
         )
         db.session.commit()
     except DomainError as error:
