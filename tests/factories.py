@@ -19,6 +19,8 @@ from foro.models import (
     ForumAxis,
     ForumPost,
     ModerationMode,
+    Notification,
+    NotificationKind,
     Organism,
     ParticipationLevel,
     Phase,
@@ -230,3 +232,7 @@ def make_post(
     if is_reply and status is PostStatus.PUBLISHED:
         thread.replies_count = ForumPost.replies_count + 1
     return _commit(post)
+
+
+def make_notification(user: User, message: str = "Alguien respondió a tu aporte.", url: str = "/") -> Notification:
+    return _commit(Notification(user_id=user.id, kind=NotificationKind.REPLY, message=message, url=url))

@@ -61,6 +61,10 @@ def world(make, app):
     draft = make.make_space(organism, state=SpaceState.DRAFT, moderators=moderators)
     open_space = make.make_space(organism, state=SpaceState.OPEN, moderators=moderators)
     target = make.make_user(display_name="Persona a la que se le cambia el rol")
+    forum = make.make_forum(org=organism, moderators=moderators)
+    post = make.make_post(forum, users["citizen"])
+    closed_forum = make.make_forum(org=organism, state=SpaceState.CLOSED, moderators=moderators)
+    notification = make.make_notification(users["citizen"])
     ids = {
         "acronym": organism.acronym,
         "year": action.plan.cycle.year,
@@ -72,6 +76,10 @@ def world(make, app):
         "territory_id": make.territory(3).id,
         "group_id": make.target_group().id,
         "target_user_id": target.id,
+        "forum_space_id": forum.space_id,
+        "post_id": post.id,
+        "closed_forum_space_id": closed_forum.space_id,
+        "notification_id": notification.id,
     }
     return World(app=app, ids=ids), users
 
@@ -114,9 +122,33 @@ ROUTE_ARGS = {
     "admin.cycle_edit": lambda i: {"cycle_id": i["cycle_id"]},
     "admin.users": lambda i: {},
     "admin.user_role": lambda i: {"user_id": i["target_user_id"]},
+    "forums.show": lambda i: {"space_id": i["forum_space_id"]},
+    "forums.thread": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.new_contribution": lambda i: {"space_id": i["forum_space_id"]},
+    "forums.reply": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.edit_post": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.withdraw_post": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.support": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.follow": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "forums.settings": lambda i: {"space_id": i["forum_space_id"]},
+    "forums.synthesis": lambda i: {"space_id": i["closed_forum_space_id"]},
+    "moderation.flag": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "moderation.queue": lambda i: {},
+    "moderation.act": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "moderation.suspend": lambda i: {"space_id": i["forum_space_id"]},
+    "moderation.revisions": lambda i: {"space_id": i["forum_space_id"], "post_id": i["post_id"]},
+    "moderation.transparency": lambda i: {"space_id": i["forum_space_id"]},
+    "moderation.log": lambda i: {},
+    "moderation.log_export": lambda i: {},
+    "notifications.index": lambda i: {},
+    "notifications.read": lambda i: {"notification_id": i["notification_id"]},
+    "search.all_forums": lambda i: {},
+    "search.forum": lambda i: {"space_id": i["forum_space_id"]},
 }
 
 EVERYONE = set(ACTORS)
+AUTHOR = {"citizen"}  # the author of the forum post every forum route points at
+FORUM_MODERATORS = {"moderator_of_space", "admin"}
 # (endpoint, method) -> who is allowed. Public GETs are allowed to everyone.
 MATRIX = {
     ("main.home", "GET"): EVERYONE,
@@ -169,9 +201,37 @@ MATRIX = {
     ("admin.cycle_edit", "POST"): ADMINS,
     ("admin.users", "GET"): ADMINS,
     ("admin.user_role", "POST"): ADMINS,
+    ("forums.show", "GET"): EVERYONE,
+    ("forums.thread", "GET"): EVERYONE,
+    ("forums.new_contribution", "GET"): LOGGED_IN,
+    ("forums.new_contribution", "POST"): LOGGED_IN,
+    ("forums.reply", "POST"): LOGGED_IN,
+    ("forums.edit_post", "GET"): AUTHOR,
+    ("forums.edit_post", "POST"): AUTHOR,
+    ("forums.withdraw_post", "POST"): AUTHOR,
+    ("forums.support", "POST"): LOGGED_IN - AUTHOR,
+    ("forums.follow", "POST"): LOGGED_IN,
+    ("forums.settings", "GET"): STAFF,
+    ("forums.settings", "POST"): STAFF,
+    ("forums.synthesis", "GET"): RUNNERS,
+    ("forums.synthesis", "POST"): RUNNERS,
+    ("moderation.flag", "GET"): LOGGED_IN,
+    ("moderation.flag", "POST"): LOGGED_IN - AUTHOR,
+    ("moderation.queue", "GET"): FORUM_MODERATORS,
+    ("moderation.act", "POST"): FORUM_MODERATORS,
+    ("moderation.suspend", "POST"): FORUM_MODERATORS,
+    ("moderation.revisions", "GET"): FORUM_MODERATORS,
+    ("moderation.transparency", "GET"): EVERYONE,
+    ("moderation.log", "GET"): ADMINS,
+    ("moderation.log_export", "GET"): ADMINS,
+    ("notifications.index", "GET"): LOGGED_IN,
+    ("notifications.index", "POST"): LOGGED_IN,
+    ("notifications.read", "POST"): AUTHOR,
+    ("search.all_forums", "GET"): EVERYONE,
+    ("search.forum", "GET"): EVERYONE,
 }
 # Routes on a hidden object (the draft space): logged-in people who may not even see it get a 404.
-SEES_OBJECT = {("spaces.change_state", "POST"): RUNNERS}
+SEES_OBJECT = {("spaces.change_state", "POST"): RUNNERS, ("notifications.read", "POST"): AUTHOR}
 # Routes whose POST anyone may send (their own checks are tested in test_accounts.py).
 UNGUARDED_POSTS = {"accounts.register", "accounts.login", "accounts.logout"}
 
@@ -218,10 +278,15 @@ def test_role_matrix(world, make_client, actor, endpoint, method):
         data = {"csrf_token": token}
         if endpoint == "spaces.change_state":
             data["target"] = "announced"
+        if endpoint in ("forums.support", "forums.follow"):
+            data["action"] = "add"
+        if endpoint == "moderation.flag":
+            data["reason"] = "spam"
         response = client.post(url, data=data)
 
     if allowed:
-        assert response.status_code in (200, 302, 400), response.status_code
+        # 409: the permission check passed and the request met the object's state (already following).
+        assert response.status_code in (200, 302, 400, 409), response.status_code
         assert not _is_login_redirect(response)
         if endpoint == "spaces.change_state":
             assert response.status_code == 302
