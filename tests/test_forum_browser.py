@@ -109,7 +109,8 @@ def test_a_problem_is_posted_analysed_flagged_hidden_with_a_reason_and_logged(ma
     page.get_by_label("Tu aporte", exact=True).fill(CAUSE_BODY)
     page.get_by_role("button", name="Publicar aporte").click()
     page.wait_for_url(thread_url)
-    assert page.url != problem_url
+    cause_url = page.url
+    assert cause_url != problem_url
     page.get_by_role("heading", level=1, name=CAUSE_TITLE).wait_for()
     page.get_by_role("link", name=PROBLEM_TITLE).click()
     page.wait_for_url(problem_url)
@@ -171,6 +172,10 @@ def test_a_problem_is_posted_analysed_flagged_hidden_with_a_reason_and_logged(ma
     # --- For everyone else the problem is gone: 404 by URL, absent from the forum. -----------------
     assert neighbour_page.goto(problem_url).status == 404
     assert neighbour_page.goto(forum_url).status == 200
+    assert neighbour_page.get_by_role("link", name=PROBLEM_TITLE).count() == 0
+    # The cause stays published, without its link to the hidden problem.
+    assert neighbour_page.goto(cause_url).status == 200
+    neighbour_page.get_by_role("heading", level=1, name=CAUSE_TITLE).wait_for()
     assert neighbour_page.get_by_role("link", name=PROBLEM_TITLE).count() == 0
 
     # --- The admin finds the decision in the moderation log, filtered by moderator and action. -----
