@@ -139,6 +139,12 @@ def can_see_revisions(user, space: Space) -> bool:
     return can_moderate(user, space)
 
 
+def can_open_moderation_queue(user) -> bool:
+    """Who sees the queue in the header: admins and moderators. Officials assigned to moderate a space
+    reach it from the forum page (the queue itself lists only the spaces a person moderates)."""
+    return is_admin(user) or (_active(user) and user.role is Role.MODERATOR)
+
+
 def can_browse_moderation_log(user) -> bool:
     return is_admin(user)
 

@@ -134,7 +134,7 @@ def test_a_problem_is_posted_analysed_flagged_hidden_with_a_reason_and_logged(ma
     # --- The moderator reviews it in the queue and hides it with a written reason. -----------------
     moderator_page = new_page()
     _open_forum_and_log_in(moderator_page, forum_url, moderator)
-    moderator_page.get_by_role("link", name="Cola de moderación").click()
+    moderator_page.get_by_role("navigation", name="Tu cuenta").get_by_role("link", name="Cola de moderación").click()
     moderator_page.wait_for_url(f"{live_server}/moderacion")
     moderator_page.get_by_role("heading", level=1, name="Cola de moderación").wait_for()
     item = moderator_page.get_by_role("article", name=PROBLEM_TITLE)
@@ -183,8 +183,9 @@ def test_a_problem_is_posted_analysed_flagged_hidden_with_a_reason_and_logged(ma
     assert admin_page.goto(live_server + "/").status == 200
     admin_page.get_by_role("link", name="Iniciar sesión").click()
     _log_in(admin_page, admin, f"{live_server}/")
-    # No page links to the log yet (see the report): the admin types its address.
-    assert admin_page.goto(f"{live_server}/admin/moderacion").status == 200
+    admin_page.get_by_role("navigation", name="Navegación principal").get_by_role("link", name="Administración").click()
+    admin_page.get_by_role("link", name="Bitácora de moderación").click()
+    admin_page.wait_for_url(f"{live_server}/admin/moderacion")
     admin_page.get_by_role("heading", level=1, name="Bitácora de moderación").wait_for()
     admin_page.get_by_label("Moderador/a").select_option(label=moderator.display_name)
     admin_page.get_by_label("Acción", exact=True).select_option(label="Ocultó")

@@ -11,8 +11,10 @@ from foro.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from foro.extensions import db
 from foro.models import (
     ContributionKind,
+    FlagReason,
     ForumPost,
     ModerationMode,
+    PostFlag,
     PostRevision,
     PostStatus,
     PostSupport,
@@ -805,3 +807,15 @@ def test_page_views_never_write(client, make, forum, count_queries, citizen):
 def test_the_real_log_in_form_works_with_the_forum(client, make, forum, citizen):
     login(client, citizen)
     assert "Hacer un aporte" in _html(client.get(_forum_url(forum)))
+
+
+def test_the_thread_says_when_you_already_reported_it(client, make):
+    forum = make.make_forum()
+    head = make.make_post(forum, make.make_user())
+    reporter = make.make_user()
+    db.session.add(PostFlag(post_id=head.id, user_id=reporter.id, reason=FlagReason.SPAM))
+    db.session.commit()
+    login(client, reporter)
+    html = client.get(f"/espacios/{forum.space_id}/foro/aportes/{head.id}").get_data(as_text=True)
+    assert "Ya reportaste este aporte" in html
+    assert f"/foro/aportes/{head.id}/reportar" not in html

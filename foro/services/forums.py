@@ -31,6 +31,7 @@ from foro.models import (
     ForumPost,
     ModerationMode,
     NotificationKind,
+    PostFlag,
     PostRevision,
     PostStatus,
     PostSupport,
@@ -681,6 +682,7 @@ class ViewerState:
 
     supported: bool = False
     following: bool = False
+    flagged: bool = False
     suspended_until: datetime | None = None
 
 
@@ -689,6 +691,7 @@ def viewer_state(viewer, thread: ForumPost) -> ViewerState:
         return ViewerState()
     supported = exists().where(PostSupport.post_id == thread.id, PostSupport.user_id == viewer.id)
     following = exists().where(thread_follows.c.thread_id == thread.id, thread_follows.c.user_id == viewer.id)
+    flagged = exists().where(PostFlag.post_id == thread.id, PostFlag.user_id == viewer.id)
     suspension = (
         select(func.max(SpaceSuspension.until))
         .where(
@@ -698,8 +701,8 @@ def viewer_state(viewer, thread: ForumPost) -> ViewerState:
         )
         .scalar_subquery()
     )
-    row = db.session.execute(select(supported, following, suspension)).one()
-    return ViewerState(supported=bool(row[0]), following=bool(row[1]), suspended_until=row[2])
+    row = db.session.execute(select(supported, following, flagged, suspension)).one()
+    return ViewerState(supported=bool(row[0]), following=bool(row[1]), flagged=bool(row[2]), suspended_until=row[3])
 
 
 @dataclass
