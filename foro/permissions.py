@@ -135,6 +135,11 @@ def can_see_post(user, post, space: Space) -> bool:
     return (_active(user) and post.author_id == user.id) or can_moderate(user, space)
 
 
+def can_flag_post(user, post) -> bool:
+    """Anyone logged in may report a post, except its author."""
+    return _active(user) and post.author_id != user.id
+
+
 def can_see_revisions(user, space: Space) -> bool:
     return can_moderate(user, space)
 

@@ -28,7 +28,7 @@ from foro.models import (
     SpaceSuspension,
     User,
 )
-from foro.services import moderation
+from foro.services import forums, moderation
 from foro.timeutil import now_utc
 from tests.helpers import csrf_token, login, post_form, race, table_row_counts
 
@@ -752,12 +752,9 @@ def test_a_suspension_stops_posting_and_tells_the_person(client, make_client, sc
     [message] = _moderation_notices(scene.author)
     assert "No podrás participar" in message and "Insultos repetidos." in message
 
-    now = now_utc()
-    assert moderation.is_suspended(scene.author.id, scene.space.id, now)
-    assert not moderation.is_suspended(scene.author.id, scene.space.id, now + timedelta(days=8))
-    assert not moderation.is_suspended(scene.author.id, scene.make.make_forum().space_id, now)
-    suspended = moderation.is_suspended(scene.author.id, scene.space.id, now)
-    assert not permissions.can_contribute(scene.author, scene.space, suspended=suspended)
+    assert forums.suspended_until(scene.author, scene.space) == suspension.until
+    assert forums.suspended_until(scene.author, scene.make.make_forum().space) is None
+    assert not permissions.can_contribute(scene.author, scene.space, suspended=True)
 
     author_browser = make_client()
     login(author_browser, scene.author)
@@ -779,7 +776,7 @@ def test_an_expired_suspension_no_longer_counts(scene):
         )
     )
     db.session.commit()
-    assert not moderation.is_suspended(scene.author.id, scene.space.id, now_utc())
+    assert forums.suspended_until(scene.author, scene.space) is None
 
 
 @pytest.mark.parametrize(

@@ -107,3 +107,20 @@ def test_granting_roles(world, make):
     for actor in ACTORS:
         if actor != "admin":
             assert not permissions.can_grant_role(users[actor], citizen, Role.MODERATOR, None)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_forum_rules(world, make, actor):
+    organism, users, _space_in = world
+    user = users[actor]
+    forum = make.make_forum(org=organism, moderators=[users["moderator_of_space"]])
+    closed = make.make_forum(org=organism, state=SpaceState.CLOSED, moderators=[users["moderator_of_space"]])
+    own_post = make.make_post(forum, users["citizen"])
+    assert permissions.can_moderate(user, forum.space) is (actor in {"moderator_of_space", "admin"})
+    assert permissions.can_configure_forum(user, forum.space) is (actor in STAFF)
+    assert permissions.can_publish_synthesis(user, closed.space) is (actor in RUNNERS)
+    assert not permissions.can_publish_synthesis(user, forum.space)
+    assert permissions.can_flag_post(user, own_post) is (actor in {"moderator", "moderator_of_space",
+                                                                   "official_of_organism", "official_of_other",
+                                                                   "admin"})
+    assert permissions.can_open_moderation_queue(user) is (actor in {"moderator", "moderator_of_space", "admin"})

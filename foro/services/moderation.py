@@ -60,21 +60,6 @@ def _log_is_append_only(_mapper, _connection, entry):
     raise RuntimeError(f"moderation log entry {entry.id} is append-only: it may not be changed or deleted")
 
 
-def is_suspended(user_id: int, space_id: int, now: datetime) -> bool:
-    """Whether the person has a suspension from the space that has not run out at ``now``."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    SpaceSuspension.user_id == user_id,
-                    SpaceSuspension.space_id == space_id,
-                    SpaceSuspension.until > now,
-                )
-            )
-        )
-    )
-
-
 # --- Small shared pieces -----------------------------------------------------------------------------
 
 
@@ -148,10 +133,10 @@ def flag_post(actor: User, post: ForumPost, *, reason: FlagReason, note: str = "
     Raises NotAllowed (anonymous, own post), InvalidTransition (post not visible, forum not open or
     closed), InvalidInput (reason, note) or Conflict (already flagged by this person).
     """
-    if not getattr(actor, "is_authenticated", False) or actor.is_deleted:
+    if not permissions.can_flag_post(actor, post):
+        if post.author_id is not None and post.author_id == getattr(actor, "id", None):
+            raise NotAllowed(_l("No puedes reportar tu propio aporte."))
         raise NotAllowed(_l("Inicia sesión para reportar un aporte."))
-    if post.author_id == actor.id:
-        raise NotAllowed(_l("No puedes reportar tu propio aporte."))
     forum = post.forum
     if forum.space.state not in FLAGGABLE_SPACE_STATES:
         raise InvalidTransition(_l("Solo se pueden reportar aportes de foros abiertos o cerrados."))
