@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from foro.extensions import db
 from foro.models import (
@@ -24,14 +24,22 @@ from foro.models import (
     ActionPlan,
     ActionStatus,
     AgeRange,
+    ContributionKind,
     Cycle,
     CyclePhase,
     Disability,
     EthnicGroup,
+    FlagReason,
+    Forum,
+    ForumPost,
     Gender,
+    ModerationMode,
+    Notification,
     Organism,
     ParticipationLevel,
     Phase,
+    PostStatus,
+    PostSupport,
     Procedure,
     Role,
     Space,
@@ -44,6 +52,10 @@ from foro.models import (
 )
 from foro.services.accounts import Profile, grant_role, normalise_email, register_user
 from foro.services.business_days import add_business_days
+from foro.services.forum_setup import DEFAULT_RULES, AxisSpec, ForumDetails, configure_forum, publish_synthesis
+from foro.services.forums import follow, post_contribution, post_reply, support
+from foro.services.moderation import approve_post, flag_post, hide_post
+from foro.services.notifications import post_path
 from foro.services.reference import load_reference_data
 from foro.services.spaces import NEXT_STATE, SpaceDetails, change_space_state, create_space
 from foro.timeutil import local_to_utc, local_today, now_utc, utc_to_local
@@ -89,20 +101,32 @@ class DemoUser:
 
 
 ADMIN_EMAIL = "admin@demo.foro.cali"
+SDTPC_OFFICIAL = "sdtpc@demo.foro.cali"
+SMOV_OFFICIAL = "smov@demo.foro.cali"
+DAGMA_OFFICIAL = "dagma@demo.foro.cali"
 MODERATOR_1 = "moderacion1@demo.foro.cali"
 MODERATOR_2 = "moderacion2@demo.foro.cali"
+# Residents who take part in the demo forums.
+YOLANDA = "ciudadana1@demo.foro.cali"
+CAMILO = "ciudadano2@demo.foro.cali"
+ROSA = "ciudadana3@demo.foro.cali"
+HECTOR = "ciudadano4@demo.foro.cali"
+LEIDY = "ciudadana5@demo.foro.cali"
+BRAYAN = "ciudadano6@demo.foro.cali"
+LUZ_DARY = "ciudadana7@demo.foro.cali"
+GUSTAVO = "ciudadano8@demo.foro.cali"
 
 DEMO_USERS = (
     DemoUser(ADMIN_EMAIL, "Administración Foro Cali", Role.ADMIN),
-    DemoUser("sdtpc@demo.foro.cali", "Diana Marcela Ospina", Role.OFFICIAL, organism="SDTPC"),
+    DemoUser(SDTPC_OFFICIAL, "Diana Marcela Ospina", Role.OFFICIAL, organism="SDTPC"),
     DemoUser("ssp@demo.foro.cali", "Carlos Alberto Velasco", Role.OFFICIAL, organism="SSP"),
-    DemoUser("smov@demo.foro.cali", "Luisa Fernanda Cuero", Role.OFFICIAL, organism="SMOV"),
-    DemoUser("dagma@demo.foro.cali", "Julián Andrés Potes", Role.OFFICIAL, organism="DAGMA"),
+    DemoUser(SMOV_OFFICIAL, "Luisa Fernanda Cuero", Role.OFFICIAL, organism="SMOV"),
+    DemoUser(DAGMA_OFFICIAL, "Julián Andrés Potes", Role.OFFICIAL, organism="DAGMA"),
     DemoUser("sem@demo.foro.cali", "Martha Lucía Saavedra", Role.OFFICIAL, organism="SEM"),
     DemoUser(MODERATOR_1, "Paola Andrea Riascos", Role.MODERATOR),
     DemoUser(MODERATOR_2, "Jhon Fredy Mosquera", Role.MODERATOR),
     DemoUser(
-        "ciudadana1@demo.foro.cali",
+        YOLANDA,
         "Yolanda Angulo",
         Role.CITIZEN,
         territory=(COMUNA, 15),
@@ -112,7 +136,7 @@ DEMO_USERS = (
         disability=Disability.NO,
     ),
     DemoUser(
-        "ciudadano2@demo.foro.cali",
+        CAMILO,
         "Camilo Erazo",
         Role.CITIZEN,
         territory=(COMUNA, 2),
@@ -120,7 +144,7 @@ DEMO_USERS = (
         gender=Gender.MAN,
     ),
     DemoUser(
-        "ciudadana3@demo.foro.cali",
+        ROSA,
         "Rosa Elvira Chocué",
         Role.CITIZEN,
         territory=(COMUNA, 20),
@@ -129,6 +153,44 @@ DEMO_USERS = (
         ethnic_group=EthnicGroup.INDIGENOUS,
         disability=Disability.YES,
     ),
+    DemoUser(
+        HECTOR,
+        "Héctor Fabio Cortés",
+        Role.CITIZEN,
+        territory=(COMUNA, 1),
+        age_range=AgeRange.FROM_46_TO_59,
+        gender=Gender.MAN,
+        ethnic_group=EthnicGroup.NONE,
+        disability=Disability.NO,
+    ),
+    DemoUser(
+        LEIDY,
+        "Leidy Johana Mina",
+        Role.CITIZEN,
+        territory=(COMUNA, 21),
+        age_range=AgeRange.FROM_29_TO_45,
+        gender=Gender.WOMAN,
+        ethnic_group=EthnicGroup.AFRO,
+    ),
+    DemoUser(
+        BRAYAN,
+        "Brayan Stiven Valencia",
+        Role.CITIZEN,
+        territory=(COMUNA, 13),
+        age_range=AgeRange.FROM_18_TO_28,
+        gender=Gender.MAN,
+    ),
+    DemoUser(
+        LUZ_DARY,
+        "Luz Dary Ocoró",
+        Role.CITIZEN,
+        territory=(COMUNA, 7),
+        age_range=AgeRange.FROM_46_TO_59,
+        gender=Gender.WOMAN,
+        ethnic_group=EthnicGroup.AFRO,
+        disability=Disability.NO,
+    ),
+    DemoUser(GUSTAVO, "Gustavo Adolfo Lenis", Role.CITIZEN, territory=(COMUNA, 14)),
 )
 
 
@@ -732,6 +794,809 @@ PREVIOUS_ACTIONS = (
 )
 
 
+# --- Forums -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoContribution:
+    """A contribution (thread head) as a resident wrote it.
+
+    ``when`` is (days after the forum opened, hour, minute) in Cali time. ``axis`` is the position of
+    its axis; a contribution under a ``problem`` (the key of an earlier contribution) takes the
+    problem's. ``flags`` are (reporter, reason, note); ``hidden_because`` is the reason the space's
+    moderator gives when hiding it. In a pre-moderated forum the moderator approves it unless
+    ``approved`` is False, which leaves it waiting in the moderation queue.
+    """
+
+    key: str
+    author: str
+    kind: ContributionKind
+    title: str
+    body: str
+    when: tuple[int, int, int]
+    axis: int = 0
+    problem: str | None = None
+    supporters: tuple[str, ...] = ()
+    followers: tuple[str, ...] = ()
+    flags: tuple[tuple[str, FlagReason, str], ...] = ()
+    hidden_because: str = ""
+    approved: bool = True
+
+
+@dataclass(frozen=True)
+class DemoReply:
+    """A reply in the thread of the contribution ``thread``; ``quote`` is the key of the post it quotes."""
+
+    thread: str
+    author: str
+    body: str
+    when: tuple[int, int, int]
+    key: str = ""
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoForum:
+    """A forum as its organism's official opens it (``rules`` follow the default rules), and what
+    residents wrote in it; ``synthesis`` is the relatoría published once it closes, citing ``cited``."""
+
+    topic: str
+    context: str
+    rules: str
+    axes: tuple[AxisSpec, ...]
+    contributions: tuple[DemoContribution, ...]
+    replies: tuple[DemoReply, ...] = ()
+    moderation_mode: ModerationMode = ModerationMode.POST
+    synthesis: str = ""
+    cited: tuple[str, ...] = ()
+
+
+PROBLEM = ContributionKind.PROBLEM
+CAUSE = ContributionKind.CAUSE
+CONSEQUENCE = ContributionKind.CONSEQUENCE
+PROPOSAL = ContributionKind.PROPOSAL
+QUESTION = ContributionKind.QUESTION
+OTHER = ContributionKind.OTHER
+
+# SDTPC, open and post-moderated: why people do not take part in the decisions of their comuna.
+PARTICIPATION_FORUM = DemoForum(
+    topic="¿Qué nos impide participar en las decisiones de nuestra comuna?",
+    context=(
+        "<p>En las comunas 13, 14, 15 y 21 las Juntas Administradoras Locales (JAL) priorizan cada año los "
+        "proyectos del presupuesto participativo, y las Juntas de Acción Comunal convocan a sus afiliados. Pero "
+        "a las reuniones llega poca gente, y casi siempre la misma.</p>"
+        "<p>El Plan Municipal de Participación Ciudadana encontró que la información sobre los problemas y los "
+        "planes de inversión de cada comuna es difícil de encontrar y que muchos espacios se quedan en la "
+        "consulta. Queremos entender por qué con ustedes: qué problemas ven, qué los causa, qué consecuencias "
+        "tienen y qué proponen.</p>"
+        '<p>Antes de participar puedes consultar las <a href="https://www.cali.gov.co/participacion/publicaciones/'
+        '133015/instancias-de-participacion-ciudadana-del-municipio-de-santiago-de-cali/">instancias de '
+        "participación ciudadana de Cali</a>. Lo que se diga aquí alimenta los diagnósticos participativos de "
+        "estas cuatro comunas.</p>"
+    ),
+    rules=(
+        "<p>Mientras dure la campaña a las Juntas Administradoras Locales, este foro no publica mensajes que "
+        "pidan votos por candidatas, candidatos o listas.</p>"
+    ),
+    axes=(
+        AxisSpec(
+            "Acceso a la información",
+            "Qué sabemos, y qué no, de los problemas y de los planes de inversión de la comuna.",
+        ),
+        AxisSpec(
+            "Espacios de diálogo",
+            "Las sesiones de la JAL, las reuniones de las Juntas de Acción Comunal y los espacios que faltan.",
+        ),
+        AxisSpec("Quiénes participan", "Quiénes llegan hoy a las decisiones y quiénes se quedan por fuera."),
+    ),
+    contributions=(
+        DemoContribution(
+            key="sin-informacion",
+            author=YOLANDA,
+            kind=PROBLEM,
+            axis=0,
+            title="No sabemos en qué se gasta el presupuesto participativo de la comuna",
+            body=(
+                "<p>Cada año la JAL de la Comuna 15 prioriza proyectos, pero los vecinos nos enteramos de lo que se "
+                "aprobó cuando ya llegó el contratista, o nunca. En el C.A.L.I. me dijeron que las actas están en "
+                "la página de la Alcaldía, pero nadie en mi cuadra sabe buscarlas.</p>"
+                "<p>Así no se puede proponer nada ni hacer seguimiento: uno llega a la reunión a opinar sobre algo "
+                "que ya está decidido.</p>"
+            ),
+            when=(0, 10, 15),
+            supporters=(BRAYAN, LEIDY, CAMILO),
+            followers=(LEIDY,),
+        ),
+        DemoContribution(
+            key="actas-escaneadas",
+            author=BRAYAN,
+            kind=CAUSE,
+            problem="sin-informacion",
+            title="Las actas de la JAL se publican tarde y en PDF escaneado",
+            body=(
+                "<p>Busqué las actas de la JAL de la 13: están en PDF escaneado, sin buscador, y la más reciente "
+                "que encontré era de hace cuatro meses. Desde el celular no se pueden leer. Si la información "
+                "existe pero nadie la puede usar, es como si no existiera.</p>"
+            ),
+            when=(1, 19, 40),
+            supporters=(YOLANDA, LEIDY),
+        ),
+        DemoContribution(
+            key="convocatorias-whatsapp",
+            author=LEIDY,
+            kind=CAUSE,
+            problem="sin-informacion",
+            title="Las convocatorias solo llegan a un grupo de WhatsApp",
+            body=(
+                "<p>En Desepaz las reuniones de la JAL y de la Junta de Acción Comunal se avisan por un grupo de "
+                "WhatsApp donde están los mismos de siempre. Si uno no conoce al presidente de la junta, no se "
+                "entera. Ya no ponen carteleras en la tienda ni en la parroquia, como antes.</p>"
+            ),
+            when=(2, 7, 50),
+            supporters=(YOLANDA,),
+        ),
+        DemoContribution(
+            key="desconfianza",
+            author=GUSTAVO,
+            kind=CONSEQUENCE,
+            problem="sin-informacion",
+            title="La gente deja de creer y no vuelve a las reuniones",
+            body=(
+                "<p>En Manuela Beltrán pasó con el parque: se votó en una asamblea y a los dos años nadie sabía qué "
+                "había pasado con la plata. A la siguiente convocatoria llegaron doce personas. La desconfianza se "
+                "hereda: mis hijos dicen que eso ya está arreglado de antemano.</p>"
+            ),
+            when=(3, 12, 5),
+            supporters=(YOLANDA, BRAYAN),
+        ),
+        DemoContribution(
+            key="tablero-publico",
+            author=YOLANDA,
+            kind=PROPOSAL,
+            problem="sin-informacion",
+            title="Un tablero público por comuna con cada proyecto del presupuesto participativo",
+            body=(
+                "<p>Que en Foro, en el C.A.L.I. y en la cartelera de cada sede comunal aparezca la lista de "
+                "proyectos priorizados por la JAL, con su valor, el contratista, el avance y la fecha de entrega, "
+                "en lenguaje sencillo.</p>"
+                "<p>Y que cada trimestre la JAL rinda cuentas en una asamblea abierta con esa misma "
+                "información.</p>"
+            ),
+            when=(4, 9, 30),
+            supporters=(BRAYAN, LEIDY, GUSTAVO, CAMILO, ROSA),
+            followers=(BRAYAN,),
+        ),
+        DemoContribution(
+            key="horario-jal",
+            author=LEIDY,
+            kind=PROBLEM,
+            axis=1,
+            title="Las sesiones de la JAL son a la hora en que la gente trabaja",
+            body=(
+                "<p>La JAL se reúne entre semana a las 3 de la tarde. A esa hora los que trabajamos estamos en el "
+                "puesto o en el bus. Al final deciden los pensionados y los que tienen algún contrato con la "
+                "comuna, que sí pueden ir. No es que a la gente no le interese: es que no puede.</p>"
+            ),
+            when=(1, 21, 5),
+            supporters=(YOLANDA, BRAYAN, CAMILO),
+        ),
+        DemoContribution(
+            key="sin-transmision",
+            author=BRAYAN,
+            kind=CAUSE,
+            problem="horario-jal",
+            title="Las sesiones no se transmiten ni quedan grabadas",
+            body=(
+                "<p>Si la sesión se transmitiera en vivo o quedara grabada, uno podría verla en la noche y dejar "
+                "sus preguntas. Hoy la única forma de enterarse es ir al salón, y el salón queda lejos para los "
+                "que vivimos al fondo del barrio.</p>"
+            ),
+            when=(5, 20, 10),
+        ),
+        DemoContribution(
+            key="sesion-nocturna",
+            author=LEIDY,
+            kind=PROPOSAL,
+            problem="horario-jal",
+            title="Una sesión abierta de la JAL al mes, en la noche o el sábado",
+            body=(
+                "<p>No pedimos que todas cambien. Que una sesión al mes sea abierta a la comunidad, en la noche o "
+                "el sábado en la mañana, rotando entre los barrios de la comuna, con el orden del día publicado "
+                "una semana antes.</p>"
+            ),
+            when=(6, 8, 20),
+            supporters=(YOLANDA, GUSTAVO, BRAYAN),
+        ),
+        DemoContribution(
+            key="jovenes",
+            author=BRAYAN,
+            kind=PROBLEM,
+            axis=2,
+            title="Los jóvenes no nos sentimos bienvenidos en las juntas",
+            body=(
+                "<p>Cuando un joven va a una reunión de la Junta de Acción Comunal le dicen que se afilie y espere "
+                "su turno, y los temas son siempre los mismos. Los colectivos de la 13 hacemos cosas por el barrio, "
+                "como la olla comunitaria, el torneo y los murales, pero eso no cuenta como participación para "
+                "nadie.</p>"
+            ),
+            when=(2, 21, 30),
+            supporters=(CAMILO, YOLANDA),
+        ),
+        DemoContribution(
+            key="colectivos-por-fuera",
+            author=CAMILO,
+            kind=CONSEQUENCE,
+            problem="jovenes",
+            title="Los procesos juveniles quedan por fuera del presupuesto participativo",
+            body=(
+                "<p>Vivo en la Comuna 2, pero acompaño un colectivo de hip hop en Marroquín. Como no somos una "
+                "organización con personería jurídica, ninguna propuesta nuestra llega a la priorización. "
+                "Terminamos dependiendo de que alguien se acuerde de nosotros en época de elecciones.</p>"
+            ),
+            when=(3, 16, 45),
+            supporters=(BRAYAN,),
+        ),
+        DemoContribution(
+            key="pedir-la-palabra",
+            author=LUZ_DARY,
+            kind=QUESTION,
+            axis=1,
+            title="¿Cómo puede uno pedir la palabra en una sesión de la JAL?",
+            body=(
+                "<p>¿Alguien sabe si uno, sin ser edil ni directivo de una junta, puede intervenir en una sesión "
+                "de la JAL? ¿Hay que inscribirse antes? En la Comuna 7 nadie me supo decir.</p>"
+            ),
+            when=(7, 18, 0),
+            followers=(GUSTAVO,),
+        ),
+        DemoContribution(
+            key="propaganda",
+            author=GUSTAVO,
+            kind=OTHER,
+            axis=2,
+            title="Este domingo, todos a votar por la lista 4 a la JAL de la 14",
+            body=(
+                "<p>Vecinos: los que estamos cansados de lo mismo tenemos una opción. Este domingo votemos por la "
+                "lista 4 a la Junta Administradora Local de la Comuna 14. Los esperamos en el puesto de votación "
+                "del colegio; compartan este mensaje y únanse al grupo de la campaña. ¡Por una JAL que sí le "
+                "cumpla a la 14!</p>"
+            ),
+            when=(8, 11, 0),
+            flags=(
+                (BRAYAN, FlagReason.SPAM, "Es propaganda de una campaña, no un aporte al foro."),
+                (YOLANDA, FlagReason.OTHER, "Las reglas del foro dicen que no se permite propaganda política."),
+            ),
+            hidden_because=(
+                "Propaganda electoral: las reglas de este foro no permiten pedir votos por candidaturas o listas. "
+                "Puedes escribir de nuevo tu aporte sobre lo que impide participar en la Comuna 14, sin pedir "
+                "votos."
+            ),
+        ),
+    ),
+    replies=(
+        DemoReply(
+            thread="sin-informacion",
+            key="derecho-de-peticion",
+            author=CAMILO,
+            body=(
+                "<p>En la Comuna 2 pasa igual. Hace poco pedí con un derecho de petición la lista de proyectos de "
+                "la comuna y me la mandaron completa en quince días hábiles. O sea que la información existe; lo "
+                "que falta es que la publiquen sin que uno tenga que pedirla.</p>"
+            ),
+            when=(1, 9, 0),
+        ),
+        DemoReply(
+            thread="sin-informacion",
+            quote="derecho-de-peticion",
+            author=YOLANDA,
+            body=(
+                "<p>Buena idea lo del derecho de petición, Camilo. Lo voy a proponer en la junta para que lo "
+                "hagamos entre varios y pongamos la respuesta en la cartelera.</p>"
+            ),
+            when=(1, 18, 30),
+        ),
+        DemoReply(
+            thread="jovenes",
+            author=YOLANDA,
+            body=(
+                "<p>Brayan tiene razón. En nuestra junta casi todos pasamos de los cincuenta años. Deberíamos "
+                "invitar a los colectivos a contar lo que hacen en la próxima asamblea, en vez de pedirles que "
+                "primero se afilien.</p>"
+            ),
+            when=(3, 8, 10),
+        ),
+        DemoReply(
+            thread="pedir-la-palabra",
+            key="reglamento",
+            author=YOLANDA,
+            body=(
+                "<p>Sí se puede. Las sesiones de la JAL son públicas y el reglamento interno suele dejar un espacio "
+                "para la comunidad. En la 15 toca inscribirse con la secretaría antes de que empiece la sesión. "
+                "Vale la pena pedir el reglamento en el C.A.L.I.</p>"
+            ),
+            when=(7, 20, 15),
+        ),
+        DemoReply(
+            thread="pedir-la-palabra",
+            quote="reglamento",
+            author=LEIDY,
+            body=(
+                "<p>Confirmo lo que dice doña Yolanda. En la 21 también reciben la solicitud por escrito unos días "
+                "antes, y así queda en el acta que uno intervino.</p>"
+            ),
+            when=(8, 7, 40),
+        ),
+        DemoReply(
+            thread="pedir-la-palabra",
+            author=SDTPC_OFFICIAL,
+            body=(
+                "<p>Hola, Luz Dary. Las sesiones de las JAL son públicas y cada una define en su reglamento interno "
+                "cómo interviene la comunidad. Vamos a pedir los reglamentos a las JAL de las comunas de este foro "
+                "y de la Comuna 7, y los enlazaremos en el contexto del foro antes de que cierre.</p>"
+            ),
+            when=(8, 15, 10),
+        ),
+    ),
+)
+
+# DAGMA, open and pre-moderated: the waste dumping spots the Comités Ambientales Comunitarios know.
+WASTE_FORUM = DemoForum(
+    topic="Puntos críticos de residuos en las comunas 6, 7, 13 y 21: dónde están, por qué se forman y qué hacemos",
+    context=(
+        "<p>Un punto crítico es un lugar donde se botan basura, escombros y muebles viejos una y otra vez, fuera "
+        "de los horarios y de los sitios de recolección. Muchos están junto a los canales de aguas lluvias, las "
+        "lagunas de regulación y el jarillón del río Cauca: tapan los desagües, atraen roedores y empeoran las "
+        "inundaciones.</p>"
+        "<p>Los Comités Ambientales Comunitarios (CAC) de las comunas 6, 7, 13 y 21 y los vecinos señalan aquí "
+        "los puntos críticos de sus barrios, sus causas y lo que proponen. El DAGMA usará estos aportes para "
+        "programar jornadas de recuperación con la comunidad y coordinar la recolección con los operadores de "
+        "aseo.</p>"
+        '<p>En el <a href="https://www.cali.gov.co/dagma/">sitio del DAGMA</a> encuentras las jornadas '
+        "ambientales programadas y los canales para reportar un punto crítico.</p>"
+    ),
+    rules=(
+        "<p>Este foro es premoderado: tu aporte se publica cuando la persona moderadora lo revisa. Para ubicar un "
+        "punto crítico da el barrio y una referencia (la esquina, el canal, el parque), no la dirección de una "
+        "casa ni el nombre de un vecino.</p>"
+    ),
+    moderation_mode=ModerationMode.PRE,
+    axes=(
+        AxisSpec(
+            "Canales, lagunas y jarillón",
+            "Puntos críticos junto al río Cauca, los canales de aguas lluvias y las lagunas de regulación.",
+        ),
+        AxisSpec("Calles, parques y lotes", "Esquinas, separadores, parques y lotes vacíos de los barrios."),
+        AxisSpec(
+            "Recolección y escombros",
+            "Horarios y rutas de recolección, y dónde dejar escombros y muebles viejos.",
+        ),
+    ),
+    contributions=(
+        DemoContribution(
+            key="canales",
+            author=LUZ_DARY,
+            kind=PROBLEM,
+            axis=0,
+            title="Los canales de aguas lluvias se volvieron botaderos",
+            body=(
+                "<p>En el tramo del canal que pasa detrás de la cancha de Alfonso López botan colchones, escombros "
+                "y bolsas de basura casi todas las noches. Cuando llueve, el agua se devuelve a las casas de la "
+                "orilla. El CAC de la Comuna 7 hizo dos limpiezas este año y a la semana el canal estaba "
+                "igual.</p>"
+            ),
+            when=(0, 9, 10),
+            supporters=(LEIDY, BRAYAN, YOLANDA),
+        ),
+        DemoContribution(
+            key="carretilleros",
+            author=BRAYAN,
+            kind=CAUSE,
+            problem="canales",
+            title="Sale más barato pagarle a un carretillero que llevar el escombro a un sitio autorizado",
+            body=(
+                "<p>Cuando alguien arregla la casa, le paga a un carretillero para que se lleve el escombro, y el "
+                "carretillero lo deja donde nadie lo ve: en el canal. No es solo falta de cultura ciudadana; no hay "
+                "cerca un sitio autorizado y barato para dejar unos pocos bultos de escombro.</p>"
+            ),
+            when=(0, 18, 30),
+            supporters=(LUZ_DARY,),
+        ),
+        DemoContribution(
+            key="inundaciones",
+            author=LEIDY,
+            kind=CONSEQUENCE,
+            problem="canales",
+            title="Inundaciones y ratas en las casas de la orilla",
+            body=(
+                "<p>En Desepaz pasa lo mismo con el canal que bordea el barrio: cuando se tapa con basura, el agua "
+                "se sale a la calle y se mete a las casas de la primera cuadra. Después de cada aguacero aparecen "
+                "más ratas, y los niños juegan en esa agua.</p>"
+            ),
+            when=(1, 7, 45),
+            supporters=(LUZ_DARY, YOLANDA),
+        ),
+        DemoContribution(
+            key="puntos-limpios",
+            author=LUZ_DARY,
+            kind=PROPOSAL,
+            problem="canales",
+            title="Un punto limpio por comuna para dejar escombros pequeños sin pagar",
+            body=(
+                "<p>Un sitio en cada comuna, abierto los sábados, donde cualquiera pueda dejar unos pocos bultos "
+                "de escombro o un mueble viejo sin pagar, y donde los carretilleros registrados reciban un pago "
+                "justo por llevarlos. Si dejar el escombro bien cuesta menos que botarlo en el canal, el canal se "
+                "salva.</p>"
+            ),
+            when=(1, 20, 0),
+            supporters=(BRAYAN, LEIDY, CAMILO, YOLANDA),
+        ),
+        DemoContribution(
+            key="charco-azul",
+            author=BRAYAN,
+            kind=PROBLEM,
+            axis=0,
+            title="Basura y escombros en la orilla de la laguna de Charco Azul",
+            body=(
+                "<p>Por el lado de la calle que da a la laguna botan bolsas, llantas y escombros. La laguna recibe "
+                "el agua lluvia de buena parte de la comuna y cada vez tiene menos espacio. Con el colectivo "
+                "hicimos una limpieza y sacamos dos volquetas de basura, pero a los quince días estaba igual.</p>"
+            ),
+            when=(1, 17, 45),
+            supporters=(LUZ_DARY, LEIDY),
+        ),
+        DemoContribution(
+            key="separador",
+            author=LEIDY,
+            kind=PROBLEM,
+            axis=1,
+            title="El separador de la avenida en Potrero Grande amanece lleno de bolsas",
+            body=(
+                "<p>En el separador frente a los edificios de Potrero Grande la gente saca la basura cualquier día "
+                "y a cualquier hora. Los perros rompen las bolsas y el viento las reparte por toda la avenida.</p>"
+            ),
+            when=(0, 19, 20),
+            supporters=(YOLANDA,),
+        ),
+        DemoContribution(
+            key="horarios-de-recoleccion",
+            author=YOLANDA,
+            kind=CAUSE,
+            problem="separador",
+            title="Nadie le explicó a la gente los días y horarios de recolección",
+            body=(
+                "<p>A los barrios nuevos llegó gente de muchas partes y nadie les explicó qué días pasa el carro de "
+                "la basura. El operador de aseo no pone avisos y la línea de atención casi siempre está "
+                "ocupada.</p>"
+            ),
+            when=(2, 8, 15),
+            supporters=(LEIDY,),
+        ),
+        DemoContribution(
+            key="colchon",
+            author=CAMILO,
+            kind=QUESTION,
+            axis=2,
+            title="¿Dónde se puede dejar un colchón viejo sin botarlo en la calle?",
+            body=(
+                "<p>Tengo un colchón y un sofá viejos. ¿El operador de aseo los recoge? ¿Hay que pedir el servicio "
+                "y cuánto cuesta? No quiero pagarle a alguien sin saber dónde los va a dejar.</p>"
+            ),
+            when=(2, 10, 30),
+        ),
+        DemoContribution(
+            key="comparendos",
+            author=YOLANDA,
+            kind=PROPOSAL,
+            problem="canales",
+            title="Cámaras y comparendos ambientales en los puntos críticos",
+            body=(
+                "<p>Que pongan cámaras en los puntos críticos que más se repiten y comparendos ambientales a "
+                "quienes botan escombros. Los vecinos podemos mandar fotos de los carros que llegan de noche a "
+                "descargar.</p>"
+            ),
+            when=(2, 19, 40),
+            approved=False,
+        ),
+    ),
+    replies=(
+        DemoReply(
+            thread="colchon",
+            key="voluminosos",
+            author=DAGMA_OFFICIAL,
+            body=(
+                "<p>Hola, Camilo. Los colchones y los muebles viejos son residuos voluminosos: el operador de aseo "
+                "de tu zona los recoge si pides el servicio en su línea de atención, y el costo depende del "
+                "volumen. La Alcaldía y los operadores también hacen jornadas gratuitas de recolección por comuna; "
+                "publicaremos aquí las fechas de las próximas.</p>"
+            ),
+            when=(2, 15, 0),
+        ),
+        DemoReply(
+            thread="colchon",
+            quote="voluminosos",
+            author=LUZ_DARY,
+            body=(
+                "<p>Gracias por la información. Ojalá esas jornadas se anuncien también en las emisoras "
+                "comunitarias y en las carteleras de los C.A.L.I., porque no todo el mundo entra a internet.</p>"
+            ),
+            when=(2, 17, 20),
+        ),
+        DemoReply(
+            thread="charco-azul",
+            author=LEIDY,
+            body=(
+                "<p>Brayan, el CAC de la 21 quiere acompañarlos en la próxima limpieza. Avísennos con tiempo y le "
+                "pedimos juntos al DAGMA la volqueta.</p>"
+            ),
+            when=(2, 9, 0),
+        ),
+    ),
+)
+
+# SMOV, post-moderated; closed, with its relatoría: public transport on the hillsides of comunas 1 and 20.
+HILLSIDE_TRANSPORT_FORUM = DemoForum(
+    topic="El transporte público en los barrios de ladera de Siloé (Comuna 20) y Terrón Colorado (Comuna 1)",
+    context=(
+        "<p>En las laderas de las comunas 1 y 20 muchas rutas del MIO llegan solo hasta la parte baja. Las "
+        "pendientes, las vías angostas y la inseguridad hacen que muchos vecinos dependan de camperos, piratas y "
+        "mototaxis. El MIO Cable une a Siloé con la estación Cañaveralejo, pero no cubre toda la ladera.</p>"
+        "<p>Este foro recoge, con los vecinos y los transportadores, los problemas del servicio, sus causas y las "
+        "propuestas que la Secretaría de Movilidad llevará a las mesas de movilidad de ladera.</p>"
+        '<p>Las rutas y los horarios del MIO y del MIO Cable están en el <a href="https://www.metrocali.gov.co/">'
+        "sitio de Metrocali</a>.</p>"
+    ),
+    rules=(
+        "<p>Vecinos y transportadores participan con las mismas reglas. Puedes contar lo que te pasó con una ruta "
+        "o un vehículo, pero no publiques placas ni nombres de conductores o de empresas.</p>"
+    ),
+    axes=(
+        AxisSpec(
+            "Rutas, frecuencias y horarios",
+            "Cuánto se espera, a qué hora deja de pasar el transporte y a qué barrios no llega.",
+        ),
+        AxisSpec(
+            "Vías, andenes y paraderos",
+            "El estado de las vías, las escaleras, los andenes y los paraderos de la ladera.",
+        ),
+        AxisSpec(
+            "Propuestas para las mesas de movilidad",
+            "Ideas que no responden a un solo problema y que se llevarán a las mesas de movilidad de ladera.",
+        ),
+    ),
+    contributions=(
+        DemoContribution(
+            key="noche",
+            author=ROSA,
+            kind=PROBLEM,
+            axis=0,
+            title="Después de las 8 de la noche no hay cómo subir a la parte alta de Siloé",
+            body=(
+                "<p>Cuando el MIO Cable para en la noche, los alimentadores no suben hasta Brisas de Mayo ni a La "
+                "Estrella. Quedan los piratas y los mototaxis, que cobran el doble. Yo camino con bastón y no "
+                "puedo con las escaleras, así que cuando salgo tarde de una cita médica me toca pagar lo que me "
+                "pidan o quedarme donde mi hija.</p>"
+            ),
+            when=(0, 10, 30),
+            supporters=(HECTOR, YOLANDA, BRAYAN, CAMILO),
+        ),
+        DemoContribution(
+            key="pago-por-pasajero",
+            author=HECTOR,
+            kind=CAUSE,
+            problem="noche",
+            title="A ninguna empresa le sale la cuenta de subir de noche con el bus medio vacío",
+            body=(
+                "<p>Manejo en la ladera hace quince años. Una buseta que sube de noche gasta el doble en "
+                "combustible y frenos, y baja vacía. Mientras las rutas se paguen por pasajero y no por servicio "
+                "prestado, ninguna empresa va a sostener un horario nocturno en la loma.</p>"
+            ),
+            when=(1, 7, 20),
+            supporters=(ROSA, CAMILO),
+        ),
+        DemoContribution(
+            key="inseguridad",
+            author=ROSA,
+            kind=CAUSE,
+            problem="noche",
+            title="Los conductores no quieren subir de noche por miedo a los atracos",
+            body=(
+                "<p>Los mismos conductores dicen que no suben de noche porque a varios los han atracado. Los "
+                "paraderos de arriba están oscuros y no pasa la Policía. Con alumbrado y presencia en esos puntos, "
+                "más rutas se animarían a subir.</p>"
+            ),
+            when=(2, 9, 0),
+            supporters=(HECTOR,),
+        ),
+        DemoContribution(
+            key="trabajo-nocturno",
+            author=YOLANDA,
+            kind=CONSEQUENCE,
+            problem="noche",
+            title="Quienes trabajan de noche pagan más y llegan solas por callejones oscuros",
+            body=(
+                "<p>Mi hermana vive en Siloé y trabaja en un restaurante del norte hasta las 10 de la noche. Se "
+                "gasta casi la mitad de lo que gana en mototaxi y llega sola por callejones sin luz. Varias "
+                "compañeras suyas dejaron el trabajo por eso.</p>"
+            ),
+            when=(3, 19, 0),
+            supporters=(ROSA, LEIDY),
+        ),
+        DemoContribution(
+            key="cable-nocturno",
+            author=BRAYAN,
+            kind=PROPOSAL,
+            problem="noche",
+            title="Ampliar el horario del MIO Cable como prueba durante tres meses",
+            body=(
+                "<p>Que el MIO Cable funcione hasta las 10 de la noche de lunes a sábado, como prueba durante tres "
+                "meses, contando cuántas personas lo usan en ese horario. Si se llena, que el horario se "
+                "quede.</p>"
+            ),
+            when=(4, 21, 10),
+            supporters=(ROSA, YOLANDA, LEIDY, HECTOR),
+        ),
+        DemoContribution(
+            key="via-terron",
+            author=HECTOR,
+            kind=PROBLEM,
+            axis=1,
+            title="La vía a la parte alta de Terrón Colorado se vuelve intransitable cuando llueve",
+            body=(
+                "<p>Subiendo por la Avenida 4 Oeste, en la parte alta de Terrón Colorado, hay huecos que en invierno "
+                "se vuelven zanjas. Los buses grandes no pasan y las busetas se varan. Cada suspensión dañada es "
+                "un día sin trabajar, y cuando llueve fuerte la ruta simplemente no sube.</p>"
+            ),
+            when=(2, 6, 45),
+            supporters=(ROSA, CAMILO, LUZ_DARY),
+        ),
+        DemoContribution(
+            key="tramos-priorizados",
+            author=CAMILO,
+            kind=PROPOSAL,
+            problem="via-terron",
+            title="Priorizar con vecinos y conductores los tramos de vía que se reparan primero",
+            body=(
+                "<p>Los conductores saben dónde están los peores huecos y los vecinos saben por dónde baja el agua. "
+                "Que en la mesa de movilidad de la Comuna 1 se haga con ellos un mapa de tramos críticos y que la "
+                "reparación empiece por ahí, antes del próximo invierno.</p>"
+            ),
+            when=(6, 13, 30),
+            supporters=(HECTOR,),
+        ),
+        DemoContribution(
+            key="paraderos",
+            author=ROSA,
+            kind=PROBLEM,
+            axis=1,
+            title="Los paraderos de la ladera no tienen techo, bancas ni rampas",
+            body=(
+                "<p>En la loma uno espera el transporte de pie, al sol o al agua, sin dónde sentarse. Para los que "
+                "andamos con bastón o en silla de ruedas es peor: no hay rampas y los andenes son escaleras. Varias "
+                "personas mayores de mi cuadra ya casi no bajan al centro de salud por eso.</p>"
+            ),
+            when=(5, 11, 0),
+            supporters=(YOLANDA, HECTOR),
+        ),
+        DemoContribution(
+            key="camperos",
+            author=CAMILO,
+            kind=PROPOSAL,
+            axis=2,
+            title="Integrar los camperos de la ladera al MIO con un pasaje integrado",
+            body=(
+                "<p>Los camperos ya conocen las lomas y los vecinos confían en ellos. En vez de perseguirlos, que "
+                "se organicen como alimentadores legales de las estaciones del MIO Cable, con horario nocturno, "
+                "vehículos revisados y un pasaje integrado con la tarjeta del MIO.</p>"
+            ),
+            when=(9, 18, 20),
+            supporters=(ROSA, HECTOR, BRAYAN, YOLANDA),
+        ),
+        DemoContribution(
+            key="ruta-terron-alto",
+            author=HECTOR,
+            kind=QUESTION,
+            axis=0,
+            title="¿Sigue en pie la ruta alimentadora prometida para la parte alta de Terrón Colorado?",
+            body=(
+                "<p>En una reunión en la sede comunal dijeron que iba a llegar una ruta alimentadora hasta la parte "
+                "alta de Terrón Colorado. ¿Alguien sabe si eso sigue en pie o en qué va?</p>"
+            ),
+            when=(12, 17, 40),
+        ),
+    ),
+    replies=(
+        DemoReply(
+            thread="noche",
+            key="fila-del-cable",
+            author=BRAYAN,
+            body=(
+                "<p>En la estación Cañaveralejo, a las 7 de la noche, la fila para el Cable es larga, y arriba no "
+                "hay cómo seguir. Sería bueno saber cuánta gente sube después de las 8 para pedir la ampliación con "
+                "datos.</p>"
+            ),
+            when=(2, 21, 0),
+        ),
+        DemoReply(
+            thread="noche",
+            quote="fila-del-cable",
+            author=ROSA,
+            body=(
+                "<p>Así es, mijo. En la junta podemos contar durante una semana cuántos vecinos llegan tarde a la "
+                "casa y llevar esa cuenta a la mesa de movilidad.</p>"
+            ),
+            when=(3, 9, 15),
+        ),
+        DemoReply(
+            thread="camperos",
+            author=HECTOR,
+            body=(
+                "<p>Como conductor le digo que muchos compañeros estarían dispuestos, si les dan una forma de "
+                "formalizarse que puedan pagar. Nadie quiere andar escondiéndose de los agentes de tránsito.</p>"
+            ),
+            when=(10, 7, 30),
+        ),
+        DemoReply(
+            thread="ruta-terron-alto",
+            key="mesa-comuna-1",
+            author=SMOV_OFFICIAL,
+            body=(
+                "<p>Hola, Héctor. La ruta alimentadora para la parte alta de Terrón Colorado es uno de los temas de "
+                "la próxima mesa de movilidad de ladera de la Comuna 1. Allí presentaremos el estudio de demanda y "
+                "lo que falta para ponerla en operación; la fecha de la mesa se publicará en el cronograma de "
+                "Foro.</p>"
+            ),
+            when=(13, 11, 0),
+        ),
+        DemoReply(
+            thread="ruta-terron-alto",
+            quote="mesa-comuna-1",
+            author=HECTOR,
+            body=(
+                "<p>Gracias. Ojalá en esa mesa estemos los conductores de la zona, que conocemos las horas en que "
+                "más gente sube.</p>"
+            ),
+            when=(13, 18, 30),
+        ),
+    ),
+    synthesis=(
+        "<p>Durante tres semanas, vecinos, lideresas y conductores de las comunas 1 y 20 analizaron en este foro "
+        "el transporte público de la ladera. Esta relatoría resume lo que se dijo y lo que la Secretaría de "
+        "Movilidad llevará a las mesas de movilidad de ladera; debajo están los aportes en los que se basa.</p>"
+        "<p><strong>Problemas</strong></p>"
+        "<ul><li>Después de las 8 de la noche no hay transporte formal hacia la parte alta de Siloé: quienes "
+        "trabajan o estudian de noche, sobre todo las mujeres y las personas mayores, pagan más y corren más "
+        "riesgos.</li>"
+        "<li>La vía a la parte alta de Terrón Colorado se daña con las lluvias y las rutas dejan de subir.</li>"
+        "<li>Los paraderos de la ladera no tienen techo, bancas ni rampas, lo que aísla a las personas con "
+        "discapacidad y a las personas mayores.</li></ul>"
+        "<p><strong>Causas</strong></p>"
+        "<ul><li>Con el pago por pasajero, ninguna empresa sostiene un horario nocturno en la loma.</li>"
+        "<li>Los paraderos altos no tienen alumbrado ni presencia de la Policía, y los conductores temen los "
+        "atracos.</li></ul>"
+        "<p><strong>Propuestas que pasan a las mesas de movilidad de ladera</strong></p>"
+        "<ol><li>Ampliar el horario del MIO Cable hasta las 10 de la noche, como prueba de tres meses con conteo "
+        "de usuarios.</li>"
+        "<li>Estudiar con los transportadores de la ladera su integración como alimentadores del MIO, con pasaje "
+        "integrado.</li>"
+        "<li>Priorizar con vecinos y conductores los tramos de vía que se reparan primero en Terrón "
+        "Colorado.</li></ol>"
+        "<p>La Secretaría de Movilidad dará su respuesta institucional a cada propuesta dentro del plazo de este "
+        "espacio.</p>"
+    ),
+    cited=(
+        "noche",
+        "pago-por-pasajero",
+        "inseguridad",
+        "trabajo-nocturno",
+        "cable-nocturno",
+        "via-terron",
+        "tramos-priorizados",
+        "paraderos",
+        "camperos",
+    ),
+)
+
+
 # --- Participation spaces ---------------------------------------------------------------------------
 
 
@@ -775,6 +1640,8 @@ class DemoSpace:
     moderators: tuple[str, ...] = ()
     location: str = ""
     response: str = ""
+    # The forum of a forum space, opened by its official and filled while the space is open.
+    forum: DemoForum | None = None
     # Days after closing on which results were published and the institutional response given.
     results_after_days: int = 7
     response_after_days: int = 21
@@ -804,6 +1671,7 @@ CURRENT_SPACES = (
         groups=(COMMUNITY_BOARDS, ORGANISATIONS, YOUTH),
         moderators=(MODERATOR_1,),
         location="En línea, con mesas de apoyo en los C.A.L.I. 13, 14, 15 y 21",
+        forum=PARTICIPATION_FORUM,
     ),
     DemoSpace(
         organism="SDTPC",
@@ -1004,7 +1872,7 @@ CURRENT_SPACES = (
         organism="SMOV",
         kind=SpaceKind.FORUM,
         phase=Phase.IMPLEMENTATION,
-        state=SpaceState.CLOSED,
+        state=SpaceState.RESULTS_PUBLISHED,
         level=ParticipationLevel.INTERACTIVE,
         title="Foro: transporte público en la ladera de Siloé y Terrón Colorado",
         description=(
@@ -1014,12 +1882,14 @@ CURRENT_SPACES = (
             "<li>Estado de las vías y de los paraderos.</li>"
             "<li>Propuestas que se llevarán a las mesas de movilidad de ladera.</li></ul>"
         ),
-        # Closed three days ago: the response is still within its term.
+        # Closed three days ago, its relatoría out yesterday: the response is still within its term.
         schedule=Schedule(-24, length_days=21),
         action="smov-ladera",
         territories=((COMUNA, 1), (COMUNA, 20)),
         groups=(COMMUNITY_BOARDS, BUSINESS, EVERYONE),
         moderators=(MODERATOR_2,),
+        forum=HILLSIDE_TRANSPORT_FORUM,
+        results_after_days=2,
     ),
     DemoSpace(
         organism="SMOV",
@@ -1128,6 +1998,7 @@ CURRENT_SPACES = (
         territories=((COMUNA, 6), (COMUNA, 7), (COMUNA, 13), (COMUNA, 21)),
         groups=(ORGANISATIONS, COMMUNITY_BOARDS),
         moderators=(MODERATOR_1,),
+        forum=WASTE_FORUM,
     ),
     DemoSpace(
         organism="DAGMA",
@@ -1403,6 +2274,156 @@ def _date_history(space: Space, moments: dict[SpaceState, datetime], now: dateti
         space.response_given_at = moments[SpaceState.RESPONSE_GIVEN]
 
 
+class _ForumSeeder:
+    """Fills the forum of one demo space through the forum and moderation services, adding what it lacks.
+
+    The forum is looked up by its space, a contribution by (forum, author, title) and a reply by (thread,
+    author, body). A post found there was seeded before, with its supports, follows, reports and
+    moderation, and is left as it is: a visitor may have acted on it since.
+
+    The services stamp each post with the current time. As with the spaces' history (``_date_history``),
+    the demo then puts it on the forum's calendar (``when``), because a forum that opened ten days ago
+    must show ten days of conversation; its notifications, supports and reports are dated with it. A post
+    is never dated before what it answers became public, nor after the forum closed or now. Moderators
+    act when the demo is loaded: the moderation log is append-only and keeps the time it was written, so
+    in a pre-moderated forum every cause, reply and support that needed an approved post to be public
+    comes at load time too.
+    """
+
+    def __init__(self, seeder: "_DemoSeeder", spec: DemoSpace, space: Space):
+        self.seeder = seeder
+        self.demo = spec.forum
+        self.space = space
+        self.official = seeder.official(spec.organism)
+        self.moderators = [seeder.users[email] for email in spec.moderators]
+        self.opened_on = utc_to_local(space.opens_at).date()
+        self.forum: Forum | None = None
+        self.posts: dict[str, ForumPost] = {}
+        # When each post became public: nothing that answers, supports or reports it can be older.
+        self.public_at: dict[str, datetime] = {}
+        # Each thread's latest dated reply, which is its last activity.
+        self.activity: dict[ForumPost, datetime] = {}
+
+    def run(self) -> None:
+        self.forum = db.session.scalar(select(Forum).where(Forum.space_id == self.space.id))
+        if self.forum is None:
+            details = ForumDetails(
+                topic=self.demo.topic,
+                context=self.demo.context,
+                rules=str(DEFAULT_RULES) + self.demo.rules,
+                moderation_mode=self.demo.moderation_mode,
+                axes=list(self.demo.axes),
+            )
+            self.forum = configure_forum(self.official, self.space, details)
+            self.seeder.count("forums")
+        for spec in self.demo.contributions:
+            self.contribution(spec)
+        for spec in self.demo.replies:
+            self.reply(spec)
+        for thread, moment in self.activity.items():
+            thread.last_activity_at = moment
+        db.session.flush()
+
+    def publish_synthesis(self, published_at: datetime) -> None:
+        """The official publishes the relatoría of the closed forum; it is dated like the space's move."""
+        cited = [self.posts[key].id for key in self.demo.cited]
+        publish_synthesis(self.official, self.forum, text=self.demo.synthesis, cited_post_ids=cited)
+        self.forum.synthesis_published_at = published_at
+
+    def _cutoff(self) -> datetime:
+        return min(self.space.closes_at, now_utc())
+
+    def _moment(self, when: tuple[int, int, int], *not_before: datetime) -> datetime:
+        day, hour, minute = when
+        planned = local_to_utc(datetime.combine(self.opened_on + timedelta(days=day), time(hour, minute)))
+        return min(max((planned, *not_before)), self._cutoff())
+
+    def _later(self, moment: datetime, step: int) -> datetime:
+        """A couple of hours per ``step`` after ``moment``: supports and reports arrive one after another."""
+        return min(moment + timedelta(hours=2 * step), self._cutoff())
+
+    def _remember(self, key: str, post: ForumPost, public_at: datetime) -> None:
+        if key:
+            self.posts[key] = post
+            self.public_at[key] = public_at
+
+    def _date_and_publish(self, post: ForumPost, moment: datetime, approved: bool) -> datetime:
+        """Date a new post, and in a pre-moderated forum have the moderator approve it; returns when it became
+        public. The notifications its publication sent in a post-moderated forum go with its date."""
+        post.created_at = post.last_activity_at = moment
+        db.session.execute(
+            update(Notification)
+            .where(Notification.url == post_path(post), Notification.created_at >= self.seeder.now)
+            .values(created_at=moment)
+        )
+        if post.status is PostStatus.PENDING and approved:
+            approve_post(self.moderators[0], post)
+            return now_utc()
+        return moment
+
+    def contribution(self, spec: DemoContribution) -> None:
+        author = self.seeder.users[spec.author]
+        post = db.session.scalar(
+            select(ForumPost).where(
+                ForumPost.forum_id == self.forum.id,
+                ForumPost.thread_id.is_(None),
+                ForumPost.author_id == author.id,
+                ForumPost.title == spec.title,
+            )
+        )
+        if post is not None:
+            self._remember(spec.key, post, post.created_at)
+            return
+        problem = self.posts[spec.problem] if spec.problem else None
+        post = post_contribution(
+            author,
+            self.forum,
+            kind=spec.kind,
+            axis_id=self.forum.axes[spec.axis].id,
+            title=spec.title,
+            body=spec.body,
+            parent_id=problem.id if problem else None,
+        )
+        not_before = [self.public_at[spec.problem]] if problem else []
+        public_at = self._date_and_publish(post, self._moment(spec.when, *not_before), spec.approved)
+        self._remember(spec.key, post, public_at)
+        self.seeder.count("posts")
+        for step, email in enumerate(spec.supporters, start=1):
+            supporter = self.seeder.users[email]
+            support(supporter, post)
+            db.session.execute(
+                update(PostSupport)
+                .where(PostSupport.post_id == post.id, PostSupport.user_id == supporter.id)
+                .values(created_at=self._later(public_at, step))
+            )
+        for email in spec.followers:
+            follow(self.seeder.users[email], post)
+        for step, (email, reason, note) in enumerate(spec.flags, start=1):
+            flag = flag_post(self.seeder.users[email], post, reason=reason, note=note)
+            flag.created_at = self._later(public_at, step)
+        if spec.hidden_because:
+            hide_post(self.moderators[0], post, reason=spec.hidden_because)
+
+    def reply(self, spec: DemoReply) -> None:
+        author = self.seeder.users[spec.author]
+        thread = self.posts[spec.thread]
+        reply = db.session.scalar(
+            select(ForumPost).where(
+                ForumPost.thread_id == thread.id, ForumPost.author_id == author.id, ForumPost.body == spec.body
+            )
+        )
+        if reply is not None:
+            self._remember(spec.key, reply, reply.created_at)
+            return
+        quote = self.posts[spec.quote] if spec.quote else None
+        reply = post_reply(author, thread, body=spec.body, quote_id=quote.id if quote else None)
+        not_before = [self.public_at[spec.thread]] + ([self.public_at[spec.quote]] if quote else [])
+        moment = self._moment(spec.when, *not_before)
+        self._remember(spec.key, reply, self._date_and_publish(reply, moment, approved=True))
+        self.activity[thread] = max(self.activity.get(thread, thread.created_at), moment)
+        self.seeder.count("posts")
+
+
 class _DemoSeeder:
     """Creates whatever part of the demo is missing and counts what it created."""
 
@@ -1416,8 +2437,12 @@ class _DemoSeeder:
         self.users: dict[str, User] = {}
         self.actions: dict[str, Action] = {}
 
-    def _count(self, what: str) -> None:
+    def count(self, what: str) -> None:
         self.created[what] = self.created.get(what, 0) + 1
+
+    def official(self, acronym: str) -> User:
+        """The organism's demo official, who opens and moves its spaces and forums."""
+        return next(self.users[u.email] for u in DEMO_USERS if u.organism == acronym)
 
     def cycle(self, year: int) -> Cycle:
         """The vigencia ``year`` with its five phases spread over the calendar year."""
@@ -1425,7 +2450,7 @@ class _DemoSeeder:
         if cycle is None:
             cycle = Cycle(year=year, name=f"Vigencia {year}")
             db.session.add(cycle)
-            self._count("cycles")
+            self.count("cycles")
         present = {cycle_phase.phase for cycle_phase in cycle.phases}
         for phase, (first_month, last_month) in PHASE_MONTHS.items():
             if phase not in present:
@@ -1462,7 +2487,7 @@ class _DemoSeeder:
         elif spec.role is not Role.CITIZEN:
             organism = self.organisms[spec.organism] if spec.organism else None
             grant_role(self.users[ADMIN_EMAIL], user, spec.role, organism)
-        self._count("users")
+        self.count("users")
         return user
 
     def plan(self, organism: Organism, cycle: Cycle) -> ActionPlan:
@@ -1473,7 +2498,7 @@ class _DemoSeeder:
             plan = ActionPlan(organism=organism, cycle=cycle)
             db.session.add(plan)
             db.session.flush()
-            self._count("plans")
+            self.count("plans")
         return plan
 
     def action(self, spec: DemoAction, cycle: Cycle) -> Action:
@@ -1500,15 +2525,23 @@ class _DemoSeeder:
         )
         db.session.add(action)
         db.session.flush()
-        self._count("actions")
+        self.count("actions")
         return action
 
     def space(self, spec: DemoSpace, cycle: Cycle, previous_year: int) -> None:
-        """Create the space as its organism's official would, and move it through its life to ``spec.state``."""
+        """Create the space as its organism's official would, and move it through its life to ``spec.state``.
+
+        A forum is opened and filled while its space is open; once closed, its relatoría publishes its
+        results (the only way an opened forum reaches that state). An existing space that is still open
+        gets whatever its forum lacks.
+        """
         organism = self.organisms[spec.organism]
-        if db.session.scalar(select(Space.id).where(Space.organism_id == organism.id, Space.title == spec.title)):
+        space = db.session.scalar(select(Space).where(Space.organism_id == organism.id, Space.title == spec.title))
+        if space is not None:
+            if spec.forum is not None and space.state is SpaceState.OPEN:
+                _ForumSeeder(self, spec, space).run()
             return
-        official = next(self.users[u.email] for u in DEMO_USERS if u.organism == spec.organism)
+        official = self.official(spec.organism)
         opens_at, closes_at = spec.schedule.window(self.today, self.now, previous_year)
         details = SpaceDetails(
             kind=spec.kind,
@@ -1526,12 +2559,20 @@ class _DemoSeeder:
             moderator_ids=[self.users[email].id for email in spec.moderators],
         )
         space = create_space(official, organism, details)
+        moments = _moments(spec, opens_at, closes_at, self.now)
+        forum = None
         for target in _path_to(spec.state):
-            response = spec.response if target is SpaceState.RESPONSE_GIVEN else ""
-            change_space_state(official, space, target, response=response, note=TRANSITION_NOTES.get(target, ""))
-        _date_history(space, _moments(spec, opens_at, closes_at, self.now), self.now)
+            if forum is not None and target is SpaceState.RESULTS_PUBLISHED:
+                forum.publish_synthesis(moments[target])
+            else:
+                response = spec.response if target is SpaceState.RESPONSE_GIVEN else ""
+                change_space_state(official, space, target, response=response, note=TRANSITION_NOTES.get(target, ""))
+            if spec.forum is not None and target is SpaceState.OPEN:
+                forum = _ForumSeeder(self, spec, space)
+                forum.run()
+        _date_history(space, moments, self.now)
         db.session.flush()
-        self._count("spaces")
+        self.count("spaces")
 
     def run(self) -> str:
         current = self.cycle(self.today.year)
@@ -1549,7 +2590,8 @@ class _DemoSeeder:
         return (
             f"Demo de Foro Cali lista (vigencias {previous.year} y {current.year}). Creado en esta ejecución: "
             f"{created.get('cycles', 0)} vigencias, {created.get('plans', 0)} planes de acción, "
-            f"{created.get('actions', 0)} acciones, {created.get('spaces', 0)} espacios de participación y "
+            f"{created.get('actions', 0)} acciones, {created.get('spaces', 0)} espacios de participación, "
+            f"{created.get('forums', 0)} foros, {created.get('posts', 0)} aportes y respuestas en los foros y "
             f"{created.get('users', 0)} cuentas. Las cuentas de demostración (p. ej. {ADMIN_EMAIL}) usan la "
             f"contraseña {DEMO_PASSWORD}; la lista completa está en el README."
         )

@@ -4,26 +4,40 @@ import os
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from foro.demo import DEMO_PASSWORD, DEMO_USERS
+from foro.demo import DEMO_PASSWORD, DEMO_USERS, PARTICIPATION_FORUM
 from foro.extensions import db
 from foro.models import (
     ActionPlan,
     Base,
+    ContributionKind,
     Cycle,
+    Forum,
+    ForumPost,
+    ModerationAction,
+    ModerationLogEntry,
+    ModerationMode,
+    Notification,
     Phase,
+    PostFlag,
+    PostStatus,
+    PostSupport,
     Procedure,
     Role,
     Space,
     SpaceKind,
     SpaceState,
     User,
+    synthesis_citations,
+    thread_follows,
 )
+from foro.permissions import can_moderate
 from foro.services import accounts
 from foro.services.accounts import authenticate
+from foro.services.notifications import post_path
 from foro.services.spaces import NEXT_STATE
-from foro.timeutil import local_today, now_utc
+from foro.timeutil import local_today, now_utc, utc_to_local
 from tests.helpers import login
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
@@ -45,12 +59,21 @@ DEMO_TABLES = (
     "space_target_groups",
     "space_moderators",
     "space_transitions",
+    "forums",
+    "forum_axes",
+    "forum_posts",
+    "post_supports",
+    "thread_follows",
+    "post_flags",
+    "synthesis_citations",
+    "moderation_log",
+    "notifications",
 )
 
 
 @pytest.fixture
 def fast_hashes(monkeypatch):
-    """scrypt at full cost for eleven accounts in every test would dominate this file's time (as in
+    """scrypt at full cost for sixteen accounts in every test would dominate this file's time (as in
     tests/factories.py); the log-in test keeps the real method."""
     monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
 
@@ -82,8 +105,8 @@ def test_running_seed_demo_twice_creates_nothing_new(app):
 
     assert after_second == after_first
     assert all(after_first[name] > 0 for name in DEMO_TABLES), after_first
-    assert "25 espacios de participación" in first_output
-    assert "0 espacios de participación y 0 cuentas" in second_output
+    assert "25 espacios de participación, 3 foros, 45 aportes y respuestas en los foros y 16 cuentas" in first_output
+    assert "0 espacios de participación, 0 foros, 0 aportes y respuestas en los foros y 0 cuentas" in second_output
 
 
 @pytest.mark.usefixtures("fast_hashes")
@@ -189,7 +212,7 @@ def test_demo_accounts_log_in_with_the_documented_password(app, client):
         assert (user.organism.acronym if user.organism else None) == spec.organism
         assert [c.channel for c in user.consents] == ["demo"]
     citizens = [u for u in db.session.scalars(select(User).where(User.role == Role.CITIZEN))]
-    assert len({c.territory_id for c in citizens}) == len(citizens) == 3
+    assert len({c.territory_id for c in citizens}) == len(citizens) == 8
 
     admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
     login(client, admin, DEMO_PASSWORD)
@@ -212,3 +235,188 @@ def test_demo_pages_show_the_demo(app, client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert expected in response.get_data(as_text=True), path
+
+
+# --- Forums ---------------------------------------------------------------------------------------
+
+
+def _forums() -> dict[str, Forum]:
+    return {forum.space.organism.acronym: forum for forum in db.session.scalars(select(Forum))}
+
+
+def _posts() -> list[ForumPost]:
+    return list(db.session.scalars(select(ForumPost).order_by(ForumPost.id)))
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_forums_deliberate_in_problem_trees(app):
+    _seed(app)
+    forums = _forums()
+
+    assert set(forums) == {"SDTPC", "SMOV", "DAGMA"}
+    assert {f.space.state for f in forums.values()} == {SpaceState.OPEN, SpaceState.RESULTS_PUBLISHED}
+    assert forums["DAGMA"].moderation_mode is ModerationMode.PRE
+    assert forums["SDTPC"].moderation_mode is forums["SMOV"].moderation_mode is ModerationMode.POST
+    for forum in forums.values():
+        assert forum.topic and len(forum.axes) == 3
+        assert '<a href="https://' in forum.context
+        assert "no una lista de peticiones" in forum.rules
+    posts = _posts()
+    assert {p.kind for p in posts if p.is_head} == set(ContributionKind)
+    causes = [p for p in posts if p.kind is ContributionKind.CAUSE]
+    assert {c.forum_id for c in causes} == {f.id for f in forums.values()}
+    for child in (p for p in posts if p.parent_id):
+        assert child.parent.kind is ContributionKind.PROBLEM
+        assert child.parent.forum_id == child.forum_id and child.axis_id == child.parent.axis_id
+    quoting = [p for p in posts if p.quote_id]
+    assert len(quoting) >= 3
+    for reply in quoting:
+        assert reply.thread_id in (reply.quote.id, reply.quote.thread_id)
+    # Officials answer in their own forums.
+    assert {p.author.role for p in posts} == {Role.CITIZEN, Role.OFFICIAL}
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_forum_counters_supports_and_follows_match_their_rows(app):
+    _seed(app)
+    posts = _posts()
+    supports = list(db.session.scalars(select(PostSupport)))
+    follows = db.session.execute(select(thread_follows.c.thread_id, thread_follows.c.user_id)).all()
+    by_id = {p.id: p for p in posts}
+
+    support_counts = Counter(s.post_id for s in supports)
+    reply_counts = Counter(p.thread_id for p in posts if p.thread_id and p.status is PostStatus.PUBLISHED)
+    for post in posts:
+        assert post.supports_count == support_counts[post.id], post.id
+        assert post.replies_count == reply_counts[post.id], post.id
+    assert max(support_counts.values()) >= 4
+    assert all(by_id[s.post_id].author_id != s.user_id for s in supports)
+    assert {by_id[s.post_id].status for s in supports} == {PostStatus.PUBLISHED}
+    # Authors follow their own contributions; some people follow threads they did not start.
+    assert {(p.id, p.author_id) for p in posts if p.is_head} <= set(follows)
+    assert any(by_id[thread_id].author_id != user_id for thread_id, user_id in follows)
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_moderation_hides_with_a_reason_and_leaves_one_pending(app):
+    _seed(app)
+    forums = _forums()
+    posts = _posts()
+
+    hidden = [p for p in posts if p.status is PostStatus.HIDDEN]
+    assert len(hidden) == 1
+    post = hidden[0]
+    assert post.forum_id == forums["SDTPC"].id and post.hidden_reason and post.flags_count == 0
+    flags = list(db.session.scalars(select(PostFlag).where(PostFlag.post_id == post.id)))
+    assert len(flags) == 2
+    assert all(f.resolved_at is not None and f.user_id != post.author_id for f in flags)
+    entry = db.session.scalar(select(ModerationLogEntry).where(ModerationLogEntry.post_id == post.id))
+    assert entry.action is ModerationAction.HIDE and entry.reason == post.hidden_reason
+    assert entry.target_user_id == post.author_id
+    assert can_moderate(db.session.get(User, entry.moderator_id), post.forum.space)
+    told = db.session.scalars(select(Notification.message).where(Notification.user_id == post.author_id)).all()
+    assert any(post.hidden_reason[:80] in message for message in told)
+
+    pending = [p for p in posts if p.status is PostStatus.PENDING]
+    assert len(pending) == 1 and pending[0].forum_id == forums["DAGMA"].id
+    approved = set(
+        db.session.scalars(
+            select(ModerationLogEntry.post_id).where(ModerationLogEntry.action == ModerationAction.APPROVE)
+        )
+    )
+    published_in_pre = {p.id for p in posts if p.forum_id == forums["DAGMA"].id and p.status is PostStatus.PUBLISHED}
+    assert approved == published_in_pre
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_closed_forum_publishes_its_relatoria_citing_contributions(app):
+    _seed(app)
+    forum = _forums()["SMOV"]
+    space = forum.space
+
+    assert space.state is SpaceState.RESULTS_PUBLISHED
+    assert "<p>" in forum.synthesis and len(forum.synthesis) > 500
+    assert forum.synthesis_author_id == space.created_by_id
+    published = next(t for t in space.transitions if t.to_state is SpaceState.RESULTS_PUBLISHED)
+    assert space.closed_at < forum.synthesis_published_at == published.created_at <= now_utc()
+    cited = db.session.scalars(
+        select(synthesis_citations.c.post_id).where(synthesis_citations.c.forum_id == forum.id)
+    ).all()
+    assert len(cited) >= 5
+    for post_id in cited:
+        post = db.session.get(ForumPost, post_id)
+        assert post.forum_id == forum.id and post.is_head and post.status is PostStatus.PUBLISHED
+    # The institutional response it now awaits is still within its term.
+    assert space.response_due_on >= local_today()
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_forum_conversations_are_dated_in_order(app):
+    _seed(app)
+    now = now_utc()
+    posts = _posts()
+
+    for post in posts:
+        space = post.forum.space
+        assert space.opens_at <= post.created_at <= min(space.closes_at, now), post.id
+        for earlier in (post.thread, post.quote, post.parent):
+            if earlier is not None:
+                assert earlier.created_at <= post.created_at, post.id
+        if post.is_head:
+            replies = [r.created_at for r in posts if r.thread_id == post.id and r.status is PostStatus.PUBLISHED]
+            assert post.last_activity_at == max([post.created_at, *replies]), post.id
+        notified = db.session.scalars(select(Notification.created_at).where(Notification.url == post_path(post)))
+        assert all(post.created_at <= moment <= now for moment in notified), post.id
+    by_id = {p.id: p for p in posts}
+    for support in db.session.scalars(select(PostSupport)):
+        assert by_id[support.post_id].created_at <= support.created_at <= now
+    for flag in db.session.scalars(select(PostFlag)):
+        assert by_id[flag.post_id].created_at <= flag.created_at <= flag.resolved_at <= now
+    # The open post-moderated forum shows more than a week of conversation.
+    sdtpc = _forums()["SDTPC"]
+    days = {utc_to_local(p.created_at).date() for p in posts if p.forum_id == sdtpc.id}
+    assert len(days) >= 7
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_seed_demo_gives_an_open_forum_space_the_forum_it_lacks(app):
+    """A database loaded by an earlier demo, before its forums existed, gets them on the next run."""
+    _seed(app)
+    space = _forums()["SDTPC"].space
+    db.session.execute(delete(Forum).where(Forum.space_id == space.id))
+    db.session.commit()
+
+    output = _seed(app)
+
+    expected = len(PARTICIPATION_FORUM.contributions) + len(PARTICIPATION_FORUM.replies)
+    assert f"0 espacios de participación, 1 foros, {expected} aportes y respuestas" in output
+    forum = db.session.scalar(select(Forum).where(Forum.space_id == space.id))
+    statuses = Counter(db.session.scalars(select(ForumPost.status).where(ForumPost.forum_id == forum.id)))
+    assert statuses == {PostStatus.PUBLISHED: expected - 1, PostStatus.HIDDEN: 1}
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_forum_pages_show_the_conversation(app, client):
+    _seed(app)
+    forums = _forums()
+    sdtpc, smov, dagma = (forums[acronym].space_id for acronym in ("SDTPC", "SMOV", "DAGMA"))
+    problem = db.session.scalar(select(ForumPost).where(ForumPost.title.like("No sabemos en qué se gasta%")))
+    pages = {
+        f"/espacios/{sdtpc}/foro": "No sabemos en qué se gasta el presupuesto participativo de la comuna",
+        f"/espacios/{sdtpc}/foro/aportes/{problem.id}": "Las actas de la JAL se publican tarde y en PDF escaneado",
+        f"/espacios/{sdtpc}/foro/transparencia": "1 aporte oculto en total",
+        f"/espacios/{smov}/foro": "Leer la relatoría",
+        f"/espacios/{smov}/foro/relatoria": "Propuestas que pasan a las mesas de movilidad de ladera",
+        f"/espacios/{dagma}/foro": "Basura y escombros en la orilla de la laguna de Charco Azul",
+        f"/espacios/{sdtpc}/foro/buscar?q=actas": "Las actas de la JAL",
+    }
+    for path, expected in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert expected in html, path
+        assert "lista 4" not in html and "Cámaras y comparendos" not in html, path
+
+    moderator = db.session.scalar(select(User).where(User.email == "moderacion1@demo.foro.cali"))
+    login(client, moderator, DEMO_PASSWORD)
+    assert "Cámaras y comparendos ambientales" in client.get("/moderacion").get_data(as_text=True)
