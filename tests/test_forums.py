@@ -819,3 +819,12 @@ def test_the_thread_says_when_you_already_reported_it(client, make):
     html = client.get(f"/espacios/{forum.space_id}/foro/aportes/{head.id}").get_data(as_text=True)
     assert "Ya reportaste este aporte" in html
     assert f"/foro/aportes/{head.id}/reportar" not in html
+
+
+def test_anonymous_readers_get_no_session_cookie(client, make):
+    forum = make.make_forum()
+    head = make.make_post(forum, make.make_user())
+    for url in (f"/espacios/{forum.space_id}/foro", f"/espacios/{forum.space_id}/foro/aportes/{head.id}"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, url

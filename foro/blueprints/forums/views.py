@@ -109,12 +109,15 @@ def _render_thread(forum: Forum, head: ForumPost, reply_form: ReplyForm | None =
     page = forums.thread_page(head, current_user, _page_arg())
     space = forum.space
     refusal = forums.contribution_refusal(current_user, space, page.viewer.suspended_until)
-    if reply_form is None:
+    quote = None
+    if reply_form is not None:
+        quote = forums.quotable_post(current_user, head, reply_form.quote if not reply_form.quote_id.errors else None)
+    elif refusal is None:
+        # Only people who may reply get the form: building it issues a CSRF token, and with it a session
+        # cookie, which anonymous readers do not need (and which would keep proxies from caching the page).
         reply_form = ReplyForm()
         quote = forums.quotable_post(current_user, head, _int_arg("cita"))
         reply_form.quote_id.data = str(quote.id) if quote is not None else ""
-    else:
-        quote = forums.quotable_post(current_user, head, reply_form.quote if not reply_form.quote_id.errors else None)
     return (
         render_template(
             "forums/thread.html",
