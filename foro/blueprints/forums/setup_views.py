@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from foro import permissions
 from foro.blueprints.forums import bp
 from foro.blueprints.forums.setup_forms import ForumSettingsForm, SynthesisForm
+from foro.blueprints.lookups import visible_space_or_404
 from foro.errors import DomainError
 from foro.extensions import db
 from foro.forms import show_domain_error
@@ -36,10 +37,8 @@ bp.add_app_template_global(cited_posts, "synthesis_cited_posts")
 
 def _forum_space_or_404(space_id: int) -> Space:
     """A space of kind forum the current user may see; 404 otherwise (drafts stay hidden)."""
-    space = db.first_or_404(
-        select(Space).where(Space.id == space_id).options(joinedload(Space.organism), selectinload(Space.moderators))
-    )
-    if space.kind is not SpaceKind.FORUM or not permissions.can_view_space(current_user, space):
+    space = visible_space_or_404(space_id, joinedload(Space.organism), selectinload(Space.moderators))
+    if space.kind is not SpaceKind.FORUM:
         abort(404)
     return space
 

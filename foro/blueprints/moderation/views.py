@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from foro import permissions
+from foro.blueprints.lookups import visible_space_or_404
 from foro.blueprints.moderation import bp
 from foro.blueprints.moderation.forms import FlagForm, LogFilterForm, ModerationForm, SuspendForm
 from foro.errors import DomainError, NotAllowed
@@ -49,10 +50,7 @@ def _page_number() -> int:
 
 
 def _space_or_404(space_id: int) -> Space:
-    space = db.first_or_404(select(Space).where(Space.id == space_id).options(selectinload(Space.moderators)))
-    if not permissions.can_view_space(current_user, space):
-        abort(404)
-    return space
+    return visible_space_or_404(space_id, selectinload(Space.moderators))
 
 
 def _post_or_404(space_id: int, post_id: int) -> ForumPost:

@@ -1,12 +1,13 @@
 """Public pages of the organisms: the directory, each organism's page and its participation health."""
 
-from flask import abort, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from foro import permissions
+from foro.blueprints.lookups import organism_or_404
 from foro.blueprints.organisms import bp
-from foro.models import Organism, OrganismKind
+from foro.models import OrganismKind
 from foro.services import plans, public
 from foro.services.health import participation_health
 from foro.timeutil import local_today
@@ -18,13 +19,6 @@ KIND_HEADINGS = {
 }
 
 
-def _organism_or_404(acronym: str) -> Organism:
-    organism = public.organism_by_acronym(acronym)
-    if organism is None:
-        abort(404)
-    return organism
-
-
 @bp.get("/organismos")
 def index():
     today = local_today()
@@ -33,7 +27,7 @@ def index():
 
 @bp.get("/organismos/<acronym>")
 def show(acronym: str):
-    organism = _organism_or_404(acronym)
+    organism = organism_or_404(acronym)
     today = local_today()
     cycle = public.current_cycle(today)
     plan = public.organism_plan(organism.id, cycle.id) if cycle else None
@@ -53,7 +47,7 @@ def show(acronym: str):
 
 @bp.get("/organismos/<acronym>/salud")
 def health(acronym: str):
-    organism = _organism_or_404(acronym)
+    organism = organism_or_404(acronym)
     today = local_today()
     return render_template(
         "organisms/health.html", organism=organism, health=participation_health(organism.id, today), today=today

@@ -7,12 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from foro import permissions
+from foro.blueprints.lookups import organism_or_404
 from foro.blueprints.plans import bp
 from foro.blueprints.plans.forms import ActionForm
 from foro.errors import DomainError
 from foro.extensions import db
 from foro.forms import show_domain_error
-from foro.models import Action, ActionPlan, Cycle, Organism, Space, SpaceState, TargetGroup, Territory
+from foro.models import Action, ActionPlan, Cycle, Space, SpaceState, TargetGroup, Territory
 from foro.models.space import space_response_actions
 from foro.security import MAX_ID
 from foro.services import plans
@@ -20,10 +21,6 @@ from foro.timeutil import local_today
 
 # Any template (the organism page too) can group a list of actions: {% for group in actions|by_procedure %}.
 bp.add_app_template_filter(plans.group_by_procedure, "by_procedure")
-
-
-def _organism_or_404(acronym: str) -> Organism:
-    return db.first_or_404(select(Organism).where(Organism.acronym == acronym))
 
 
 def _cycle_or_404(year: int) -> Cycle:
@@ -35,7 +32,7 @@ def _cycle_or_404(year: int) -> Cycle:
 
 @bp.get("/organismos/<acronym>/plan/<int:year>")
 def show(acronym: str, year: int):
-    organism = _organism_or_404(acronym)
+    organism = organism_or_404(acronym)
     cycle = _cycle_or_404(year)
     plan = db.session.scalar(
         select(ActionPlan).where(ActionPlan.organism_id == organism.id, ActionPlan.cycle_id == cycle.id)
@@ -138,7 +135,7 @@ def _form_page(form: ActionForm, save, success_message: str, **context):
 @bp.route("/organismos/<acronym>/plan/<int:year>/acciones/nueva", methods=["GET", "POST"])
 @login_required
 def action_new(acronym: str, year: int):
-    organism = _organism_or_404(acronym)
+    organism = organism_or_404(acronym)
     cycle = _cycle_or_404(year)
     if not permissions.can_edit_plan(current_user, organism.id):
         abort(403)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from foro import permissions
+from foro.blueprints.lookups import organism_or_404, visible_space_or_404
 from foro.blueprints.spaces import bp
 from foro.blueprints.spaces.forms import (
     LEVEL_EXPLANATIONS,
@@ -125,23 +126,17 @@ def calendar_ics():
 
 
 def _visible_space_or_404(space_id: int) -> Space:
-    """The space, or 404 for a draft the current user may not see (its existence stays hidden)."""
-    space = db.first_or_404(
-        select(Space)
-        .where(Space.id == space_id)
-        .options(
-            joinedload(Space.organism),
-            joinedload(Space.cycle),
-            joinedload(Space.action),
-            selectinload(Space.territories),
-            selectinload(Space.target_groups),
-            selectinload(Space.moderators),
-            selectinload(Space.transitions),
-        )
+    """The space with everything its page shows, or 404 for a draft the current user may not see."""
+    return visible_space_or_404(
+        space_id,
+        joinedload(Space.organism),
+        joinedload(Space.cycle),
+        joinedload(Space.action),
+        selectinload(Space.territories),
+        selectinload(Space.target_groups),
+        selectinload(Space.moderators),
+        selectinload(Space.transitions),
     )
-    if not permissions.can_view_space(current_user, space):
-        abort(404)
-    return space
 
 
 def _timeline(space: Space) -> list[dict]:
@@ -313,7 +308,7 @@ def _save_space(form: SpaceForm, organism: Organism, save, template_args: dict):
 @bp.route("/organismos/<acronym>/espacios/nuevo", methods=["GET", "POST"])
 @login_required
 def new(acronym: str):
-    organism = db.first_or_404(select(Organism).where(Organism.acronym == acronym))
+    organism = organism_or_404(acronym)
     if not permissions.can_create_space(current_user, organism.id):
         abort(403)
     current_cycle = db.session.scalar(select(Cycle).where(Cycle.year == local_today().year))
