@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/forum_pages.py                   # SQLite and PostgreSQL, 3 runs of 10 s
     .venv/bin/python bench/forum_pages.py --quick           # 1 run of 5 s, a smoke test
-    .venv/bin/python bench/forum_pages.py --targets sqlite --profile '/espacios/{space_id}/foro'
+    .venv/bin/python bench/forum_pages.py --no-cache        # the forum page cache off: logged-in people
+    .venv/bin/python bench/forum_pages.py --targets sqlite --no-cache --profile '/espacios/{space_id}/foro'
 
 For each database the forum of bench/seed_forum.py (2,000 threads, 20,000 posts, about 30,000 supports)
 is loaded once (SQLite file $PERF_DIR/foro_forum_bench.sqlite, PostgreSQL database ``foro_forum_bench``
 on 127.0.0.1:5432, created if missing). Foro and the ceiling app of the shared benchmarks then run side
 by side under ``gunicorn -w 2 -k sync`` and every page is loaded, as an anonymous visitor, with
-``wrk -t2 -c32 -d10s --latency``, interleaved with the ceiling; bench/harness.py says how.
+``wrk -t2 -c32 -d10s --latency``, interleaved with the ceiling; bench/harness.py says how. wrk sends no
+cookies, so by default the pages come from the anonymous page cache (foro.services.page_cache);
+``--no-cache`` measures them rendered for every request, as logged-in people get them.
 
 The issue's targets, as ratios of req/s to the ceiling's one-query page: the forum page at least 1/3
 (both of its views), a thread page with 50 replies at least 1/5. --profile paths may use {space_id}

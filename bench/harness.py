@@ -4,7 +4,8 @@ A benchmark script describes itself as a ``Suite`` (its databases, how to seed t
 targets) and calls ``main(suite)``; every suite is then measured the same way, so their figures compare:
 
 1. Per database, the suite's data set is seeded once (``suite.ensure_seeded``) and the SQL statements of
-   each page are counted in-process for an anonymous visitor.
+   each page are counted in-process for an anonymous visitor, as served (from the forum page cache when
+   it is on) and rendered afresh.
 2. Two servers run side by side under the same command, ``gunicorn -w 2 -k sync``: Foro (``wsgi:app``,
    production configuration, the bench database) and the ceiling app of the shared benchmarks (one
    indexed query rendering 20 rows, ``db-sqlite`` or ``db-pg`` on the same PostgreSQL). Every page must
@@ -12,6 +13,9 @@ targets) and calls ``main(suite)``; every suite is then measured the same way, s
 3. Each run loads the ceiling, then every page, with ``wrk -t2 -c32 -d10s --latency``; interleaving keeps
    the machine's drift out of the ratios, and after every wrk run the harness waits for the server to
    finish what wrk left queued.
+   wrk sends no cookies, so it is an anonymous visitor: the forum pages come from the anonymous page
+   cache (foro.services.page_cache). ``--no-cache`` starts Foro with ``FORUM_PAGE_CACHE_SIZE=0``, so
+   every request renders the page, as for logged-in people and first hits.
 4. Besides req/s and latency it reports the CPU each request cost (gunicorn workers plus PostgreSQL
    backends), which depends less on what other jobs do on the machine, and the CPU those other jobs
    took meanwhile ("foreign CPU").
@@ -49,6 +53,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import seed_large  # noqa: E402  (bench/seed_large.py: the bench app and its secret key)
 
 from foro.extensions import db  # noqa: E402
+from foro.services.page_cache import page_cache  # noqa: E402
 
 RESULTS_DIR = HERE / "results"
 PG_PORT = "5432"
@@ -110,13 +115,18 @@ def load_shared(path: Path):
     return benchlib, ceiling
 
 
-def count_queries(app: Flask, paths: dict[str, str]) -> dict[str, int]:
-    """SQL statements each page runs for an anonymous visitor (second request, caches warm).
+def count_queries(app: Flask, paths: dict[str, str], cached: bool) -> dict[str, int]:
+    """SQL statements each page runs for an anonymous visitor (second request, caches warm); with
+    ``cached`` False, with the forum page cache off (every request renders the page).
 
     A page view must not write to the database (the issue's quality bar): any INSERT, UPDATE or DELETE
     stops the benchmark.
     """
     counts = {}
+    cache = page_cache(app)
+    size = cache.size if cache is not None else 0
+    if cache is not None and not cached:
+        cache.size = 0
     with app.app_context():
         engine = db.engine
         client = app.test_client()
@@ -140,6 +150,9 @@ def count_queries(app: Flask, paths: dict[str, str]) -> dict[str, int]:
                 raise SystemExit(f"{path} writes to the database on a page view:\n" + "\n".join(writes))
             counts[name] = len(statements)
         engine.dispose()
+    if cache is not None:
+        cache.size = size
+        cache.clear()
     return counts
 
 
@@ -265,7 +278,8 @@ def run_target(suite: Suite, benchlib, ceiling, key: str, a, gunicorn: str) -> d
     app = seed_large.bench_app(url)
     print(f"{target.label}: {suite.ensure_seeded(app, url)}", flush=True)
     paths = suite.page_paths(app)
-    queries = count_queries(app, paths)
+    queries = count_queries(app, paths, cached=not a.no_cache)
+    queries_uncached = count_queries(app, paths, cached=False)
     ceiling_url = ceiling.DB_URLS[target.ceiling]
     ceiling.ensure_seeded(ceiling_url)
 
@@ -279,13 +293,20 @@ def run_target(suite: Suite, benchlib, ceiling, key: str, a, gunicorn: str) -> d
         "RATELIMIT_STORAGE_URI": "memory://",
         "SOCKETIO_MESSAGE_QUEUE": "",
     }
+    if a.no_cache:
+        foro_env["FORUM_PAGE_CACHE_SIZE"] = "0"
     ceiling_cmd = [gunicorn, "-b", f"127.0.0.1:{ceiling_port}", *ceiling.WORKERS["sync"], "--log-level", "warning",
                    "bench.ceiling_app:app"]
     ceiling_env = {"BENCH_DB_URL": ceiling_url, "PERF_DIR": PERF_DIR}
 
     load_before = os.getloadavg()
     rows = {"ceiling": {"path": ceiling.PATHS[target.ceiling], "queries": 1, "runs": []}}
-    rows.update({name: {"path": path, "queries": queries[name], "runs": []} for name, path in paths.items()})
+    rows.update(
+        {
+            name: {"path": path, "queries": queries[name], "queries_uncached": queries_uncached[name], "runs": []}
+            for name, path in paths.items()
+        }
+    )
     width = max(map(len, rows))
     with ExitStack() as stack:
         ceiling_srv = stack.enter_context(
@@ -320,6 +341,7 @@ def run_target(suite: Suite, benchlib, ceiling, key: str, a, gunicorn: str) -> d
     return {
         "target": key,
         "database": target.label,
+        "page_cache": not a.no_cache,
         "foro_cmd": " ".join(["gunicorn", *foro_cmd[1:]]),
         "ceiling_cmd": " ".join(["gunicorn", *ceiling_cmd[1:]]),
         "ceiling_target": target.ceiling,
@@ -346,6 +368,9 @@ def print_report(suite: Suite, results: list[dict], a, started: str, uptimes: tu
           "gunicorn workers plus the PostgreSQL backends per request (SQLite runs inside the workers); "
           "CPU ratio = ceiling CPU ms/req ÷ page CPU ms/req, the same comparison, less sensitive to the "
           "share of the cores other jobs took.")
+    print("Forum page cache: " + ("OFF (--no-cache: every request renders the page, as for logged-in people)"
+                                  if a.no_cache else "on (wrk sends no cookies: an anonymous visitor)")
+          + ". queries = SQL statements per request as served; (x) = rendered afresh, when different.")
     print(f"uptime before: {uptimes[0]}\nuptime after:  {uptimes[1]}")
     for result in results:
         before, after = result["load_before"], result["load_after"]
@@ -359,7 +384,10 @@ def print_report(suite: Suite, results: list[dict], a, started: str, uptimes: tu
     for result in results:
         for name, row in result["rows"].items():
             label = f"ceiling ({result['ceiling_target']})" if name == "ceiling" else name
-            print(f"| {result['database']} | {label} | `{row['path']}` | {row['queries']} | {row['rps']:.0f} | "
+            queries = row["queries"]
+            if row.get("queries_uncached", queries) != queries:
+                queries = f"{queries} ({row['queries_uncached']})"
+            print(f"| {result['database']} | {label} | `{row['path']}` | {queries} | {row['rps']:.0f} | "
                   f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} | {_ratio(row['ratio'])} | "
                   f"{row['cpu_ms_per_req']:.1f} | {_ratio(row['cpu_ratio'])} |")
     if suite.goals:
@@ -381,6 +409,9 @@ def parse_args(suite: Suite) -> argparse.Namespace:
     ap.add_argument("--port", type=int, default=suite.port, help="Foro's port; the ceiling listens on the next one")
     ap.add_argument("--quick", action="store_true", help="1 run of 5 s, 1 s of warm-up: a smoke test")
     ap.add_argument("--json", action="store_true", help="write the raw figures into bench/results/")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="start Foro with FORUM_PAGE_CACHE_SIZE=0: measure the pages as rendered for logged-in "
+                         "people and first hits")
     ap.add_argument("--profile", metavar="PATH",
                     help=f"instead of loading: cProfile {PROFILE_REQUESTS} in-process requests of PATH on the first "
                          "target")
@@ -404,6 +435,8 @@ def main(suite: Suite) -> None:
         ceiling.ensure_database(url)
         app = seed_large.bench_app(url)
         print(suite.ensure_seeded(app, url))
+        if a.no_cache and page_cache(app) is not None:
+            page_cache(app).size = 0
         profile(app, a.profile.format(**suite.placeholders(app)), PROFILE_REQUESTS)
         return
 
@@ -416,7 +449,8 @@ def main(suite: Suite) -> None:
     print_report(suite, results, a, started, (uptime_before, uptime_after))
     if a.json:
         RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / f"{suite.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+        mode = "-nocache" if a.no_cache else ""
+        out = RESULTS_DIR / f"{suite.name}{mode}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
         with open(out, "w") as f:
             json.dump({"started": started, "machine": benchlib.machine_info(), "args": vars(a) | {
                 "shared_bench": str(a.shared_bench)}, "uptime": [uptime_before, uptime_after], "results": results},

@@ -52,6 +52,9 @@ class Forum(Base):
     synthesis: Mapped[str] = mapped_column(Text, default="")
     synthesis_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synthesis_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Grows by one in every transaction that changes what an anonymous visitor sees on the forum or
+    # thread pages (foro.services.page_cache.bump_forum_revision): the cache key of those pages.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     space: Mapped[Space] = relationship()
     axes: Mapped[list["ForumAxis"]] = relationship(

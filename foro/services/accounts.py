@@ -26,6 +26,7 @@ from foro.models import (
 )
 from foro.models.user import new_session_token
 from foro.sanitize import is_blank, normalise_plain_text
+from foro.services.page_cache import bump_forum_revision
 from foro.timeutil import now_utc
 
 PASSWORD_MIN = 8
@@ -158,9 +159,14 @@ def end_all_sessions(user: User) -> None:
 
 def update_profile(user: User, *, display_name: str, profile: Profile) -> User:
     """Change the display name and the optional, self-declared profile. Raises InvalidInput."""
-    user.display_name = _clean_display_name(display_name)
+    name = _clean_display_name(display_name)
+    renamed = name != user.display_name
+    user.display_name = name
     _apply_profile(user, profile)
     db.session.flush()
+    if renamed:
+        # Names are shown next to posts in every forum the person wrote in: all forums, a rare write.
+        bump_forum_revision(every_forum=True)
     return user
 
 
@@ -226,6 +232,8 @@ def delete_account(user: User, *, password: str) -> None:
     user.deleted_at = now_utc()
     end_all_sessions(user)
     db.session.flush()
+    # Their posts now read "Participante eliminado": all forums (rather than finding where they wrote).
+    bump_forum_revision(every_forum=True)
 
 
 def grant_role(actor: User, target: User, role: Role, organism: Organism | None = None) -> User:

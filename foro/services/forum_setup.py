@@ -33,6 +33,7 @@ from foro.models import (
 )
 from foro.models.forum import TITLE_MAX
 from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.services.page_cache import bump_forum_revision
 from foro.services.spaces import change_space_state
 from foro.timeutil import now_utc
 
@@ -238,6 +239,7 @@ def configure_forum(actor: User, space: Space, details: ForumDetails) -> Forum:
             _l("Alguien acaba de aportar en uno de los ejes que quitaste. Recarga la página e inténtalo de nuevo."),
             field="axes",
         ) from error
+    bump_forum_revision(forum.id)
     return forum
 
 
@@ -305,6 +307,7 @@ def publish_synthesis(actor: User, forum: Forum, *, text: str, cited_post_ids) -
     forum.synthesis_published_at = now_utc()
     forum.synthesis_author_id = actor.id
     db.session.execute(insert(synthesis_citations), [{"forum_id": forum.id, "post_id": pid} for pid in post_ids])
+    # change_space_state bumps the forum's revision: the forum page now links to the relatoría.
     change_space_state(actor, space, SpaceState.RESULTS_PUBLISHED, note=str(_l("Relatoría del foro publicada.")))
     return forum
 

@@ -46,6 +46,7 @@ from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
 from foro.search import search_text
 from foro.security import MAX_ID
 from foro.services.notifications import Notice, notify_each, post_path
+from foro.services.page_cache import bump_forum_revision
 from foro.timeutil import now_utc, utc_to_local
 
 # Kinds that hang under a problem; causes and consequences must, a proposal may stand alone.
@@ -283,6 +284,7 @@ def post_contribution(
     db.session.execute(insert(thread_follows).values(thread_id=post.id, user_id=actor.id))
     if post.status is PostStatus.PUBLISHED:
         announce_published(post)
+    bump_forum_revision(forum.id)
     return post
 
 
@@ -336,6 +338,7 @@ def post_reply(actor: User, thread: ForumPost, *, body: str, quote_id: int | Non
         )
         db.session.expire(thread, ["replies_count", "last_activity_at"])
         announce_published(reply)
+    bump_forum_revision(thread.forum_id)
     return reply
 
 
@@ -445,6 +448,7 @@ def edit_post(actor: User, post: ForumPost, *, title: str | None, body: str, now
     post.search_text = search_text(new_title, new_body)
     post.edited_at = now
     db.session.flush()
+    bump_forum_revision(post.forum_id)
     return post
 
 
@@ -475,6 +479,7 @@ def withdraw_post(actor: User, post: ForumPost) -> ForumPost:
             .values(replies_count=ForumPost.replies_count - 1)
             .execution_options(synchronize_session=False)
         )
+    bump_forum_revision(post.forum_id)
     db.session.expire(post)
     return post
 
@@ -530,6 +535,7 @@ def _add_to_supports(post: ForumPost, delta: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(post, ["supports_count"])
+    bump_forum_revision(post.forum_id)
 
 
 def _require_follower(actor, thread: ForumPost) -> None:
@@ -648,8 +654,10 @@ def forum_tree(forum: Forum, viewer) -> list[AxisTree]:
             tree.others.append(post)
             tree.others_total = total
     if nodes:
+        # A parent is always a contribution of this forum (_parent_problem, the head_or_reply constraint):
+        # filtering on parent_id alone lets both databases use ix_forum_posts_parent.
         children = _ranked(
-            and_(_heads_of(forum, viewer), ForumPost.parent_id.in_(nodes)),
+            and_(ForumPost.parent_id.in_(nodes), visible_clause(viewer, forum.space)),
             (ForumPost.parent_id, ForumPost.kind),
             TREE_CHILDREN_PER_KIND,
         )
@@ -726,9 +734,10 @@ def thread_page(thread: ForumPost, viewer, page: int = 1) -> ThreadPage:
         parent = None
     children: dict[ContributionKind, list[ForumPost]] = {}
     if thread.kind is ContributionKind.PROBLEM:
+        # parent_id alone (see forum_tree): SQLite then reads ix_forum_posts_parent, not every head.
         rows = db.session.scalars(
             select(ForumPost)
-            .where(_heads_of(thread.forum, viewer), ForumPost.parent_id == thread.id)
+            .where(ForumPost.parent_id == thread.id, visible_clause(viewer, space))
             .options(_with_author())
             .order_by(*_RELEVANCE)
         )

@@ -41,6 +41,7 @@ from foro.models.moderation import REASON_MAX
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.services.forums import announce_published
 from foro.services.notifications import notify, path_for, post_path
+from foro.services.page_cache import bump_forum_revision
 from foro.timeutil import local_to_utc, now_utc, utc_to_local
 
 SUSPENSION_DAYS_MIN = 1
@@ -174,6 +175,8 @@ def flag_post(actor: User, post: ForumPost, *, reason: FlagReason, note: str = "
     ).rowcount
     if flipped:
         _adjust_reply_count(post, -1)
+        # Hidden from the public now: the cached pages that show it are out of date.
+        bump_forum_revision(forum.id)
         _notify_author(
             post,
             None,
@@ -267,6 +270,7 @@ def approve_post(actor: User, post: ForumPost) -> ModerationLogEntry:
         details=str(_l("Estaba «%(status)s»; reportes resueltos: %(n)s.", status=previous.label, n=resolved)),
     )
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 
@@ -300,6 +304,7 @@ def hide_post(actor: User, post: ForumPost, *, reason: str) -> ModerationLogEntr
         details=str(_l("Estaba «%(status)s»; reportes resueltos: %(n)s.", status=previous.label, n=resolved)),
     )
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 
@@ -324,6 +329,7 @@ def restore_post(actor: User, post: ForumPost) -> ModerationLogEntry:
         details=str(_l("Estaba «%(status)s»; reportes resueltos: %(n)s.", status=previous.label, n=resolved)),
     )
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 
@@ -350,6 +356,7 @@ def _set_thread_flag(actor: User, post: ForumPost, attribute: str, value: bool) 
     setattr(locked, attribute, value)
     entry = _log(actor, locked.forum.space_id, action, post=locked)
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 
@@ -379,6 +386,7 @@ def move_post(actor: User, post: ForumPost, *, axis_id: int | None) -> Moderatio
     locked.axis = axis
     entry = _log(actor, locked.forum.space_id, ModerationAction.MOVE, post=locked, details=details)
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 
@@ -418,6 +426,7 @@ def mark_duplicate(actor: User, post: ForumPost, *, duplicate_of_id: int | None)
         details=str(_l("Aporte original: n.º %(id)s; reportes resueltos: %(n)s.", id=original.id, n=resolved)),
     )
     db.session.flush()
+    bump_forum_revision(locked.forum_id)
     return entry
 
 

@@ -3,7 +3,8 @@ contributions and replies, supports, follows, and the author's edits and withdra
 
 Thin views: form -> foro.services.forums -> commit -> redirect. A post is looked up inside the forum of
 the space named in the URL, so ids of other forums are 404, and so are posts the person may not see.
-Page views never write to the database.
+Page views never write to the database. Anonymous visitors get the forum and thread pages from
+foro.services.page_cache while their forum's revision stays the same.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from foro.extensions import db
 from foro.forms import show_domain_error
 from foro.models import ContributionKind, Forum, ForumPost, Space
 from foro.services import forums
+from foro.services.page_cache import cached_for_anonymous
 from foro.timeutil import now_utc
 
 VIEWS = ("arbol", "lista")
@@ -85,6 +87,7 @@ def _thread_url(post: ForumPost, **args) -> str:
 
 
 @bp.get("/espacios/<id:space_id>/foro")
+@cached_for_anonymous
 def show(space_id: int):
     forum = _forum_or_404(space_id)
     view = request.args.get("vista") if request.args.get("vista") in VIEWS else "arbol"
@@ -138,6 +141,7 @@ def _render_thread(forum: Forum, head: ForumPost, reply_form: ReplyForm | None =
 
 
 @bp.get("/espacios/<id:space_id>/foro/aportes/<id:post_id>")
+@cached_for_anonymous
 def thread(space_id: int, post_id: int):
     forum = _forum_or_404(space_id)
     post = _post_or_404(forum, post_id)
