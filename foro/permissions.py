@@ -5,7 +5,19 @@ templates, services and socket handlers all call these. ``None`` or an anonymous
 visitor who has not logged in.
 """
 
-from foro.models import Organism, PostStatus, Role, Space, SpaceState, User
+from foro.models import (
+    ActionStatus,
+    CallWindow,
+    Organism,
+    Phase,
+    PostStatus,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+    Space,
+    SpaceState,
+    User,
+)
 
 
 def _active(user) -> bool:
@@ -159,3 +171,140 @@ def can_publish_synthesis(user, space: Space) -> bool:
     return space.state is SpaceState.CLOSED and (
         can_moderate(user, space) or _is_organism_staff(user, space.organism_id)
     )
+
+
+# --- Calls for proposals -------------------------------------------------------------------------
+# ``window`` is ``ProposalCall.window_at(now)``: the rules depend on which window runs, and the
+# services check it again inside the transaction that writes.
+
+
+def can_configure_call(user, space: Space) -> bool:
+    """Windows, vote rule, budget and residency: the organism's staff, until the space opens."""
+    return _is_organism_staff(user, space.organism_id) and space.state in (SpaceState.DRAFT, SpaceState.ANNOUNCED)
+
+
+def is_proposal_author(user, proposal) -> bool:
+    """The author or an accepted co-author."""
+    if not _active(user):
+        return False
+    return proposal.author_id == user.id or any(
+        c.user_id == user.id and c.accepted_at is not None for c in proposal.coauthors
+    )
+
+
+def can_submit_proposal(user, space: Space, window: CallWindow, *, suspended: bool) -> bool:
+    return _active(user) and window is CallWindow.PROPOSING and not suspended
+
+
+def can_edit_proposal(user, proposal, window: CallWindow) -> bool:
+    """Authors and co-authors, until the proposing window closes; never a merged or hidden one."""
+    return (
+        window is CallWindow.PROPOSING
+        and proposal.status is ProposalStatus.PUBLISHED
+        and proposal.kind is ProposalKind.ORIGINAL
+        and is_proposal_author(user, proposal)
+    )
+
+
+def can_invite_coauthor(user, proposal, window: CallWindow) -> bool:
+    return can_edit_proposal(user, proposal, window) and proposal.author_id == user.id
+
+
+def can_see_proposal(user, proposal, space: Space) -> bool:
+    """Published, merged and withdrawn proposals are public (the last two as a record); hidden ones only
+    for their authors and the space's moderators."""
+    if proposal.status is not ProposalStatus.HIDDEN:
+        return True
+    return is_proposal_author(user, proposal) or can_moderate(user, space)
+
+
+def can_support_proposal(user, proposal, window: CallWindow) -> bool:
+    """While proposals are received, anyone logged in except its authors."""
+    return (
+        window is CallWindow.PROPOSING
+        and proposal.status is ProposalStatus.PUBLISHED
+        and _active(user)
+        and not is_proposal_author(user, proposal)
+    )
+
+
+def can_comment_proposal(user, proposal, window: CallWindow, *, suspended: bool) -> bool:
+    return (
+        _active(user)
+        and not suspended
+        and proposal.status is ProposalStatus.PUBLISHED
+        and window in (CallWindow.PROPOSING, CallWindow.CONCERTATION, CallWindow.VOTING)
+    )
+
+
+def can_merge_proposals(user, space: Space, window: CallWindow) -> bool:
+    """Moderators merge duplicates before the vote starts."""
+    return can_moderate(user, space) and window in (CallWindow.PROPOSING, CallWindow.CONCERTATION)
+
+
+def can_concert(user, space: Space, window: CallWindow, originals=()) -> bool:
+    """In the concertation window: the organism's staff, or an author of one of the originals combined."""
+    if window is not CallWindow.CONCERTATION:
+        return False
+    return _is_organism_staff(user, space.organism_id) or any(is_proposal_author(user, p) for p in originals)
+
+
+def can_take_stance(user, concerted, window: CallWindow) -> bool:
+    """Authors of the originals endorse or object to the concerted proposal, until the vote closes."""
+    return window in (CallWindow.CONCERTATION, CallWindow.VOTING) and any(
+        is_proposal_author(user, original) for original in concerted.origins
+    )
+
+
+def can_vote(user, window: CallWindow) -> bool:
+    """Residency, limits and budget are rules of the vote itself (foro.services.voting)."""
+    return _active(user) and window is CallWindow.VOTING
+
+
+def can_see_vote_totals(call, window: CallWindow) -> bool:
+    return window is CallWindow.FINISHED or (call.live_totals and window is CallWindow.VOTING)
+
+
+def can_publish_call_results(user, space: Space) -> bool:
+    """After the vote: its moderators or its organism's staff."""
+    return space.state is SpaceState.CLOSED and (
+        can_moderate(user, space) or _is_organism_staff(user, space.organism_id)
+    )
+
+
+def can_answer_proposal(user, space: Space) -> bool:
+    """Officials of the space's organism (and admins), once the results are published."""
+    return _is_organism_staff(user, space.organism_id) and space.state in (
+        SpaceState.RESULTS_PUBLISHED,
+        SpaceState.RESPONSE_GIVEN,
+    )
+
+
+# --- Follow-up of plan actions -------------------------------------------------------------------
+
+
+def can_report_progress(user, action) -> bool:
+    return _is_organism_staff(user, action.plan.organism_id)
+
+
+def can_follow(user) -> bool:
+    return _active(user)
+
+
+def can_evaluate_action(user, action, today) -> bool:
+    """Citizens, when the action is done or once its cycle's evaluation phase has started. The organism's
+    own officials report on the action; they do not rate it."""
+    if not _active(user) or is_official_of(user, action.plan.organism_id):
+        return False
+    if action.status is ActionStatus.DONE:
+        return True
+    return any(p.phase is Phase.EVALUATION and p.starts_on <= today for p in action.plan.cycle.phases)
+
+
+def can_observe_action(user) -> bool:
+    """Any logged-in person may report that an action is not happening as reported."""
+    return _active(user)
+
+
+def can_answer_observation(user, action) -> bool:
+    return _is_organism_staff(user, action.plan.organism_id)

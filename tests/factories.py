@@ -12,6 +12,7 @@ from foro.models import (
     Action,
     ActionPlan,
     ActionStatus,
+    CallWindow,
     ContributionKind,
     Cycle,
     CyclePhase,
@@ -26,6 +27,9 @@ from foro.models import (
     Phase,
     PostStatus,
     Procedure,
+    Proposal,
+    ProposalCall,
+    ProposalKind,
     Role,
     Space,
     SpaceKind,
@@ -34,6 +38,7 @@ from foro.models import (
     Territory,
     TerritoryKind,
     User,
+    VoteRule,
 )
 from foro.models.user import Consent
 from foro.search import search_text
@@ -236,3 +241,78 @@ def make_post(
 
 def make_notification(user: User, message: str = "Alguien respondió a tu aporte.", url: str = "/") -> Notification:
     return _commit(Notification(user_id=user.id, kind=NotificationKind.REPLY, message=message, url=url))
+
+
+# Days from now of (opens, proposing ends, concertation ends, voting ends) that make each window run now.
+_CALL_DAYS = {
+    CallWindow.NOT_OPEN: (2, 5, 7, 10),
+    CallWindow.PROPOSING: (-2, 3, 5, 8),
+    CallWindow.CONCERTATION: (-6, -1, 2, 5),
+    CallWindow.VOTING: (-8, -5, -2, 3),
+    CallWindow.FINISHED: (-10, -7, -5, -1),
+}
+
+
+def make_call(
+    org: Organism | None = None,
+    *,
+    window: CallWindow = CallWindow.PROPOSING,
+    vote_rule: VoteRule = VoteRule.SIMPLE,
+    max_votes: int | None = None,
+    budget_cap: Decimal | None = None,
+    state: SpaceState | None = None,
+    **fields,
+) -> ProposalCall:
+    """A call for proposals in a new space of kind proposal_call whose dates put ``window`` at now.
+    The space is open, except before (announced) and after the vote (closed), unless ``state`` says."""
+    opens, proposing, concertation, voting = (timedelta(days=d) for d in _CALL_DAYS[window])
+    default_state = {CallWindow.NOT_OPEN: SpaceState.ANNOUNCED, CallWindow.FINISHED: SpaceState.CLOSED}
+    space_fields = {key: fields.pop(key) for key in ("territories", "moderators", "title", "action") if key in fields}
+    space = make_space(
+        org,
+        kind=SpaceKind.PROPOSAL_CALL,
+        phase=Phase.FORMULATION,
+        state=state or default_state.get(window, SpaceState.OPEN),
+        opens_in_days=opens.days,
+        lasts_days=(voting - opens).days,
+        **space_fields,
+    )
+    now = now_utc()
+    call = ProposalCall(
+        space=space,
+        proposing_ends_at=now + proposing,
+        concertation_ends_at=now + concertation,
+        voting_ends_at=space.closes_at,
+        vote_rule=vote_rule,
+        max_votes=max_votes if max_votes is not None else (3 if vote_rule is VoteRule.LIMITED else None),
+        budget_cap=budget_cap
+        if budget_cap is not None
+        else (Decimal("100000000") if vote_rule is VoteRule.BUDGET else None),
+        **fields,
+    )
+    return _commit(call)
+
+
+def make_proposal(
+    call: ProposalCall,
+    author: User,
+    *,
+    kind: ProposalKind = ProposalKind.ORIGINAL,
+    origins: list[Proposal] | None = None,
+    estimated_cost: Decimal = Decimal("25000000"),
+    **fields,
+) -> Proposal:
+    """A published proposal of ``call``; with ``origins``, a concerted proposal combining them."""
+    n = next(_sequence)
+    proposal = Proposal(
+        call=call,
+        author=author,
+        kind=ProposalKind.CONCERTED if origins else kind,
+        title=fields.pop("title", f"Ruta nocturna de bus para la ladera {n}"),
+        problem=fields.pop("problem", "Después de las ocho de la noche no hay transporte a la ladera."),
+        description=fields.pop("description", "<p>Una ruta del MIO cada 30 minutos hasta las once.</p>"),
+        estimated_cost=estimated_cost,
+        origins=origins or [],
+        **fields,
+    )
+    return _commit(proposal)

@@ -4,6 +4,10 @@ Allowed: the page answers (200, a redirect that is not to log-in, or 400 for an 
 permission check passed and the form refused the data). Denied: 403 for people who are logged in,
 a redirect to log-in for visitors, 404 where the object is hidden; and nothing stored.
 A route missing from this table fails ``test_every_route_is_classified``.
+
+The capabilities of issue 4 keep their rows in their own modules (``tests/matrix_*.py``): each adds
+objects to the world (``extend_world``), its ``ROUTE_ARGS``, ``MATRIX``, ``SEES_OBJECT`` and the extra
+form fields its POSTs need (``POST_DATA``).
 """
 
 from dataclasses import dataclass
@@ -15,8 +19,11 @@ from flask import url_for
 from foro.extensions import db
 from foro.models import Role, SpaceState
 from foro.services.accounts import delete_account
+from tests import matrix_answers, matrix_followup, matrix_proposals, matrix_voting
 from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import csrf_token, login, table_row_counts
+
+CAPABILITIES = (matrix_proposals, matrix_voting, matrix_answers, matrix_followup)
 
 ACTORS = [
     "anonymous",
@@ -81,6 +88,8 @@ def world(make, app):
         "closed_forum_space_id": closed_forum.space_id,
         "notification_id": notification.id,
     }
+    for capability in CAPABILITIES:
+        capability.extend_world(make, users, organism, ids)
     return World(app=app, ids=ids), users
 
 
@@ -145,6 +154,8 @@ ROUTE_ARGS = {
     "search.all_forums": lambda i: {},
     "search.forum": lambda i: {"space_id": i["forum_space_id"]},
 }
+for capability in CAPABILITIES:
+    ROUTE_ARGS |= capability.ROUTE_ARGS
 
 EVERYONE = set(ACTORS)
 AUTHOR = {"citizen"}  # the author of the forum post every forum route points at
@@ -232,6 +243,11 @@ MATRIX = {
 }
 # Routes on a hidden object (the draft space): logged-in people who may not even see it get a 404.
 SEES_OBJECT = {("spaces.change_state", "POST"): RUNNERS, ("notifications.read", "POST"): AUTHOR}
+POST_DATA = {}
+for capability in CAPABILITIES:
+    MATRIX |= capability.MATRIX
+    SEES_OBJECT |= capability.SEES_OBJECT
+    POST_DATA |= capability.POST_DATA
 # Routes whose POST anyone may send (their own checks are tested in test_accounts.py).
 UNGUARDED_POSTS = {"accounts.register", "accounts.login", "accounts.logout"}
 
@@ -282,6 +298,7 @@ def test_role_matrix(world, make_client, actor, endpoint, method):
             data["action"] = "add"
         if endpoint == "moderation.flag":
             data["reason"] = "spam"
+        data |= POST_DATA.get(endpoint, {})
         response = client.post(url, data=data)
 
     if allowed:

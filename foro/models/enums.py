@@ -359,6 +359,9 @@ class NotificationKind(LabelledEnum):
     REPLY = "reply"
     FOLLOWED_THREAD = "followed_thread"
     MODERATION = "moderation"
+    PROPOSAL = "proposal"
+    FOLLOWED_ITEM = "followed_item"
+    INSTITUTIONAL_ANSWER = "institutional_answer"
 
     @classmethod
     def _labels(cls):
@@ -366,4 +369,93 @@ class NotificationKind(LabelledEnum):
             cls.REPLY: _l("Respuesta a tu aporte"),
             cls.FOLLOWED_THREAD: _l("Novedad en un hilo que sigues"),
             cls.MODERATION: _l("Moderación de tu contenido"),
+            cls.PROPOSAL: _l("Novedad en tu propuesta"),
+            cls.FOLLOWED_ITEM: _l("Novedad en algo que sigues"),
+            cls.INSTITUTIONAL_ANSWER: _l("Respuesta del organismo"),
+        }
+
+
+class VoteRule(LabelledEnum):
+    """How a call for proposals counts votes."""
+
+    SIMPLE = "simple"
+    LIMITED = "limited"
+    BUDGET = "budget"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.SIMPLE: _l("Apoyo simple: un voto por propuesta"),
+            cls.LIMITED: _l("Votos limitados: hasta N propuestas por persona"),
+            cls.BUDGET: _l("Presupuesto participativo: propuestas que caben en el presupuesto"),
+        }
+
+
+class CallWindow(LabelledEnum):
+    """Where a call for proposals stands in time; computed, never stored."""
+
+    NOT_OPEN = "not_open"
+    PROPOSING = "proposing"
+    CONCERTATION = "concertation"
+    VOTING = "voting"
+    FINISHED = "finished"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.NOT_OPEN: _l("Aún no abre"),
+            cls.PROPOSING: _l("Recepción de propuestas"),
+            cls.CONCERTATION: _l("Concertación"),
+            cls.VOTING: _l("Votación"),
+            cls.FINISHED: _l("Votación terminada"),
+        }
+
+
+class ProposalKind(LabelledEnum):
+    ORIGINAL = "original"
+    CONCERTED = "concerted"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.ORIGINAL: _l("Propuesta ciudadana"), cls.CONCERTED: _l("Propuesta concertada")}
+
+
+class ProposalStatus(LabelledEnum):
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PUBLISHED: _l("Publicada"),
+            cls.HIDDEN: _l("Ocultada por moderación"),
+            cls.MERGED: _l("Unida a otra propuesta"),
+            cls.WITHDRAWN: _l("Retirada por su autor"),
+        }
+
+
+class Stance(LabelledEnum):
+    """An original author's public position on the concerted proposal their proposal went into."""
+
+    ENDORSE = "endorse"
+    OBJECT = "object"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.ENDORSE: _l("Respalda"), cls.OBJECT: _l("Objeta")}
+
+
+class AnswerDecision(LabelledEnum):
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    REJECTED = "rejected"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.ACCEPTED: _l("Aceptada"),
+            cls.PARTLY_ACCEPTED: _l("Aceptada en parte"),
+            cls.REJECTED: _l("No aceptada"),
         }

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, select
+from flask_babel import lazy_ngettext as _nl
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from foro import permissions
@@ -19,6 +20,11 @@ from foro.models import (
     Organism,
     ParticipationLevel,
     Phase,
+    Proposal,
+    ProposalAnswer,
+    ProposalCall,
+    ProposalKind,
+    ProposalStatus,
     Role,
     Space,
     SpaceKind,
@@ -88,6 +94,7 @@ def _apply_details(space: Space, organism_id: int, details: SpaceDetails) -> Non
         raise ValueError("space dates must be timezone-aware")
     if details.closes_at <= details.opens_at:
         raise InvalidInput(_l("La fecha de cierre debe ser posterior a la de apertura."), field="closes_at")
+    _check_call_fits(space, details)
     if not 1 <= details.response_business_days <= 120:
         raise InvalidInput(
             _l("El plazo de respuesta debe estar entre 1 y 120 días hábiles."), field="response_business_days"
@@ -206,6 +213,19 @@ def change_space_state(
         raise InvalidTransition(
             _l("Los resultados de un foro son su relatoría: publícala desde la página «Relatoría» del foro.")
         )
+    if target is SpaceState.RESULTS_PUBLISHED and _call_awaits_results(locked):
+        raise InvalidTransition(
+            _l("Los resultados de una convocatoria se publican desde su página «Resultados de la votación».")
+        )
+    if target is SpaceState.RESPONSE_GIVEN and (owed := unanswered_proposals_count(locked)):
+        raise InvalidTransition(
+            _nl(
+                "Falta responder %(num)s propuesta ganadora o concertada antes de dar la respuesta institucional.",
+                "Faltan responder %(num)s propuestas ganadoras o concertadas antes de dar la respuesta "
+                "institucional.",
+                owed,
+            )
+        )
 
     moment = now_utc()
     if target is SpaceState.CLOSED:
@@ -237,6 +257,51 @@ def change_space_state(
 def _forum_awaits_synthesis(space: Space) -> bool:
     return space.kind is SpaceKind.FORUM and bool(
         db.session.scalar(select(exists().where(Forum.space_id == space.id, Forum.synthesis_published_at.is_(None))))
+    )
+
+
+def _check_call_fits(space: Space, details: SpaceDetails) -> None:
+    """A call for proposals' windows run inside its space's dates: new dates must still hold them."""
+    call = None
+    if space.id is not None and space.kind is SpaceKind.PROPOSAL_CALL:
+        call = db.session.scalar(select(ProposalCall).where(ProposalCall.space_id == space.id))
+    if call is None:
+        return
+    message = _l(
+        "Las fechas de la convocatoria no caben en las nuevas fechas del espacio: ajusta primero la convocatoria."
+    )
+    if details.opens_at >= call.proposing_ends_at:
+        raise InvalidInput(message, field="opens_at")
+    if details.closes_at < call.voting_ends_at:
+        raise InvalidInput(message, field="closes_at")
+
+
+def _call_awaits_results(space: Space) -> bool:
+    return space.kind is SpaceKind.PROPOSAL_CALL and bool(
+        db.session.scalar(
+            select(exists().where(ProposalCall.space_id == space.id, ProposalCall.results_published_at.is_(None)))
+        )
+    )
+
+
+def answer_owed_clause():
+    """Proposals the organism owes an answer: every concerted proposal and every winner still standing."""
+    return and_(
+        Proposal.status == ProposalStatus.PUBLISHED,
+        or_(Proposal.is_winner.is_(True), Proposal.kind == ProposalKind.CONCERTED),
+        ~exists().where(ProposalAnswer.proposal_id == Proposal.id),
+    )
+
+
+def unanswered_proposals_count(space: Space) -> int:
+    """How many proposals of this call still wait for the organism's answer (0 for other kinds)."""
+    if space.kind is not SpaceKind.PROPOSAL_CALL:
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .join(ProposalCall, ProposalCall.id == Proposal.call_id)
+        .where(ProposalCall.space_id == space.id, answer_owed_clause())
     )
 
 
