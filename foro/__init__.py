@@ -47,15 +47,19 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     cli.init_app(app)
 
     from foro.blueprints.admin import bp as admin_bp
+    from foro.blueprints.answers import bp as answers_bp
+    from foro.blueprints.followup import bp as followup_bp
     from foro.blueprints.forums import bp as forums_bp
     from foro.blueprints.main import bp as main_bp
     from foro.blueprints.moderation import bp as moderation_bp
     from foro.blueprints.notifications import bp as notifications_bp
     from foro.blueprints.organisms import bp as organisms_bp
     from foro.blueprints.plans import bp as plans_bp
+    from foro.blueprints.proposals import bp as proposals_bp
     from foro.blueprints.search import bp as search_bp
     from foro.blueprints.spaces import bp as spaces_bp
     from foro.blueprints.territories import bp as territories_bp
+    from foro.blueprints.voting import bp as voting_bp
 
     for blueprint in (
         main_bp,
@@ -69,6 +73,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         moderation_bp,
         forums_bp,
         notifications_bp,
+        proposals_bp,
+        voting_bp,
+        answers_bp,
+        followup_bp,
     ):
         app.register_blueprint(blueprint)
     return app

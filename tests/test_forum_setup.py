@@ -823,4 +823,5 @@ def test_linked_pages_run_the_same_queries_whatever_the_links(client, make, peop
             html = _html(client.get(url))
         action_counts.append(page.count)
     assert html.split("cuyos aportes recoge esta acción", 1)[1].count('href="/espacios/') == 6
-    assert action_counts[0] == action_counts[1] == action_counts[2] <= 8, page.statements
+    # The action page also shows its follow-up and its origin (tests/test_plans.py counts them).
+    assert action_counts[0] == action_counts[1] == action_counts[2] <= 14, page.statements

@@ -7,7 +7,8 @@ import pytest
 from foro.extensions import db
 from foro.models import ParticipationLevel, Phase, SpaceState
 from foro.services.business_days import business_days_between
-from foro.services.health import participation_health
+from foro.services.health import owed_follow_up, participation_health
+from tests.answers_helpers import add_observation, results_call, winner
 
 # A Tuesday; the week before has no Colombian public holiday.
 TODAY = date(2026, 3, 10)
@@ -200,11 +201,73 @@ def test_health_page_runs_a_constant_number_of_queries(client, make, count_queri
                 territories=[make.territory(1 + i % 22)],
             )
 
+    def add_owed(n):
+        # Issue 4: calls with unanswered winners, and unanswered control observations.
+        action = make.make_action(make.make_plan(org))
+        for _ in range(n):
+            call = results_call(make, org)
+            winner(make, call)
+            winner(make, call, rank=2)
+            add_observation(action, make.make_user())
+
     add(2)
+    add_owed(1)
     with count_queries() as small:
         assert client.get("/organismos/SDTPC/salud").status_code == 200
     add(25)
+    add_owed(6)
     with count_queries() as large:
         assert client.get("/organismos/SDTPC/salud").status_code == 200
     assert small.count == large.count
-    assert large.count <= 4
+    # Three for the counts and the owed responses, two for what issue 4 adds (owed answers, observations).
+    assert large.count <= 6
+
+
+def test_owed_answers_per_call_and_unanswered_observations(make):
+    org = make.organism("SDTPC")
+    owing = results_call(make, org, title="Convocatoria que debe respuestas")
+    winner(make, owing)
+    winner(make, owing, rank=2)
+    originals = [make.make_proposal(owing, make.make_user()) for _ in range(2)]
+    make.make_proposal(owing, make.make_user(), origins=originals)
+    make.make_proposal(owing, make.make_user())  # neither winner nor concerted: not owed
+    # Results not yet published: nothing is owed there yet.
+    voting = make.make_call(org, state=SpaceState.CLOSED)
+    make.make_proposal(voting, make.make_user(), origins=[make.make_proposal(voting, make.make_user())])
+    # Another organism's debts are not this one's.
+    winner(make, results_call(make, make.organism("SMOV")))
+    action = make.make_action(make.make_plan(org))
+    pending = add_observation(action, make.make_user())
+    add_observation(action, make.make_user(), answered=True)
+    add_observation(make.make_action(make.make_plan(make.organism("SMOV"))), make.make_user())
+
+    owed = owed_follow_up(org.id)
+
+    assert [(item.space.id, item.count) for item in owed.answers] == [(owing.space_id, 3)]
+    assert owed.answers_count == 3
+    assert [o.id for o in owed.observations] == [pending.id]
+
+
+def test_health_page_lists_what_issue_4_leaves_owed(client, make, app):
+    org = make.organism("SDTPC")
+    owing = results_call(make, org, title="Presupuesto participativo 2026")
+    winner(make, owing)
+    action = make.make_action(make.make_plan(org), title="Huertas comunitarias")
+    add_observation(action, make.make_user())
+
+    html = client.get("/organismos/SDTPC/salud").get_data(as_text=True)
+
+    start = html.index('id="propuestas-sin-respuesta"')
+    section = html[start : html.index("</section>", start)]
+    assert "Presupuesto participativo 2026" in section
+    assert f'href="/espacios/{owing.space_id}/respuestas"' in section
+    assert '<td class="num">1</td>' in section
+    start = html.index('id="observaciones-sin-respuesta"')
+    section = html[start : html.index("</section>", start)]
+    assert f'href="/acciones/{action.id}"' in section and "Huertas comunitarias" in section
+
+
+def test_health_page_says_when_nothing_of_issue_4_is_owed(client, make):
+    html = client.get("/organismos/SDTPC/salud").get_data(as_text=True)
+    assert "Este organismo no debe respuestas a propuestas ganadoras o concertadas." in html
+    assert "Este organismo no tiene observaciones de control social pendientes de respuesta." in html

@@ -321,7 +321,9 @@ def test_action_page_runs_the_same_queries_for_1_and_10_spaces(client, make, cou
         response = client.get(url)
     assert response.get_data(as_text=True).count('href="/espacios/') == 10
     assert few.count == many.count
-    assert many.count <= 8
+    # 7 for the action and its spaces, 4 for its follow-up (reports, evaluations and their comments,
+    # observations; tests/test_followup.py grows those), 3 for its origin (tests/test_traceability.py).
+    assert many.count <= 14, "\n".join(many.statements)
 
 
 # --- Writing -------------------------------------------------------------------------------------------

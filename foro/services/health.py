@@ -3,17 +3,31 @@
 The municipal plan asks organisms to "cerrar el ciclo": a space is not finished until the organism
 says publicly what it did with the input. This module counts an organism's published spaces per
 phase and per rung of the participation ladder, and lists the closed spaces whose institutional
-response is still pending, flagging those past their due date.
+response is still pending, flagging those past their due date. After a call for proposals it also
+lists what the organism owes there: answers to winning and concerted proposals, and answers to the
+control-social observations citizens make on its actions.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import joinedload
 
 from foro.extensions import db
-from foro.models import ParticipationLevel, Phase, Space, SpaceState
+from foro.models import (
+    Action,
+    ActionPlan,
+    ControlObservation,
+    ParticipationLevel,
+    Phase,
+    Proposal,
+    ProposalCall,
+    Space,
+    SpaceState,
+)
 from foro.services.business_days import business_days_between
+from foro.services.spaces import answer_owed_clause
 from foro.timeutil import local_today
 
 # States in which the organism owes its institutional response.
@@ -133,4 +147,54 @@ def participation_health(organism_id: int, today: date) -> ParticipationHealth:
         by_phase=_count_rows(organism_id, Space.phase, list(Phase)),
         by_level=_count_rows(organism_id, Space.participation_level, list(ParticipationLevel)),
         owed=_owed_responses(organism_id, today),
+    )
+
+
+@dataclass(frozen=True)
+class OwedAnswers:
+    """A call whose results are out and whose winning or concerted proposals still wait for an answer."""
+
+    space: Space
+    count: int
+
+
+@dataclass(frozen=True)
+class OwedFollowUp:
+    """What the organism owes after the vote: answers to proposals, and answers to control observations."""
+
+    answers: list[OwedAnswers]
+    observations: list[ControlObservation]
+
+    @property
+    def answers_count(self) -> int:
+        return sum(item.count for item in self.answers)
+
+
+def owed_follow_up(organism_id: int) -> OwedFollowUp:
+    """Per call of the organism with published results, how many winning or concerted proposals are
+    unanswered; and the control observations on its actions still without answer, oldest first.
+    Two queries whatever the amount of data."""
+    counts = db.session.execute(
+        select(Space, func.count(Proposal.id))
+        .join(ProposalCall, ProposalCall.space_id == Space.id)
+        .join(Proposal, Proposal.call_id == ProposalCall.id)
+        .where(
+            Space.organism_id == organism_id,
+            Space.state.in_((SpaceState.RESULTS_PUBLISHED, SpaceState.RESPONSE_GIVEN)),
+            answer_owed_clause(),
+        )
+        .group_by(Space.id)
+        .order_by(Space.closes_at, Space.id)
+    )
+    observations = db.session.scalars(
+        select(ControlObservation)
+        .join(Action, Action.id == ControlObservation.action_id)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id)
+        .where(ActionPlan.organism_id == organism_id, ControlObservation.answered_at.is_(None))
+        .options(joinedload(ControlObservation.action))
+        .order_by(ControlObservation.created_at, ControlObservation.id)
+    )
+    return OwedFollowUp(
+        answers=[OwedAnswers(space=space, count=count) for space, count in counts],
+        observations=list(observations),
     )

@@ -9,7 +9,7 @@ from foro.blueprints.lookups import organism_or_404
 from foro.blueprints.organisms import bp
 from foro.models import OrganismKind
 from foro.services import plans, public
-from foro.services.health import participation_health
+from foro.services.health import owed_follow_up, participation_health
 from foro.timeutil import local_today
 
 KIND_HEADINGS = {
@@ -50,5 +50,9 @@ def health(acronym: str):
     organism = organism_or_404(acronym)
     today = local_today()
     return render_template(
-        "organisms/health.html", organism=organism, health=participation_health(organism.id, today), today=today
+        "organisms/health.html",
+        organism=organism,
+        health=participation_health(organism.id, today),
+        follow_up=owed_follow_up(organism.id),
+        today=today,
     )

@@ -16,7 +16,8 @@ from foro.forms import show_domain_error
 from foro.models import Action, ActionPlan, Cycle, Space, SpaceState, TargetGroup, Territory
 from foro.models.space import space_response_actions
 from foro.security import MAX_ID
-from foro.services import plans
+from foro.services import followup, plans
+from foro.services.traceability import action_origin
 from foro.timeutil import local_today
 
 # Any template (the organism page too) can group a list of actions: {% for group in actions|by_procedure %}.
@@ -62,12 +63,15 @@ def show(acronym: str, year: int):
 
 @bp.get("/acciones/<id:action_id>")
 def action(action_id: int):
+    """The action with its official report beside the citizens' evaluations, the progress timeline, the
+    control-social observations and their answers. Its number of queries does not grow with any of them."""
     action = db.first_or_404(
         select(Action)
         .where(Action.id == action_id)
         .options(
             joinedload(Action.plan).joinedload(ActionPlan.organism),
-            joinedload(Action.plan).joinedload(ActionPlan.cycle),
+            # The cycle's phases decide whether the action may be evaluated yet.
+            joinedload(Action.plan).joinedload(ActionPlan.cycle).selectinload(Cycle.phases),
             selectinload(Action.territories),
             selectinload(Action.target_groups),
         )
@@ -90,16 +94,31 @@ def action(action_id: int):
         .options(joinedload(Space.organism), selectinload(Space.territories))
         .order_by(Space.response_given_at, Space.id)
     )
+    today = local_today()
+    can_evaluate = permissions.can_evaluate_action(current_user, action, today)
+    updates = followup.progress_updates(action)
+    observations = followup.observations(action)
     return render_template(
         "plans/action.html",
         action=action,
+        origin=action_origin(action),
         plan=action.plan,
         organism=organism,
         cycle=action.plan.cycle,
         spaces=list(db.session.scalars(spaces_query)),
         responding_spaces=list(db.session.scalars(responding_query)),
         can_edit=permissions.can_edit_plan(current_user, organism.id),
-        today=local_today(),
+        today=today,
+        updates=updates,
+        latest_update=updates[0] if updates else None,
+        evaluations=followup.evaluation_summary(action),
+        evaluation_comments=followup.evaluation_comments(action),
+        min_territory_cell=followup.MIN_TERRITORY_CELL,
+        observations=observations,
+        owed_observations=sum(1 for observation in observations if observation.answered_at is None),
+        following=followup.is_following(current_user, action),
+        can_evaluate=can_evaluate,
+        own_evaluation=followup.own_evaluation(current_user, action) if can_evaluate else None,
     )
 
 
