@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from foro.demo_calls import C18_BUDGET_CALL, HILLSIDE_NIGHT_CALL, CallSeeder, DemoCall
 from foro.extensions import db
 from foro.models import (
     Action,
@@ -1642,6 +1643,8 @@ class DemoSpace:
     response: str = ""
     # The forum of a forum space, opened by its official and filled while the space is open.
     forum: DemoForum | None = None
+    # The settings and the life of a call for proposals (foro.demo_calls).
+    call: DemoCall | None = None
     # Days after closing on which results were published and the institutional response given.
     results_after_days: int = 7
     response_after_days: int = 21
@@ -1692,20 +1695,22 @@ CURRENT_SPACES = (
         territories=((COMUNA, 18),),
         groups=(COMMUNITY_BOARDS, ORGANISATIONS),
         location="En línea y en el C.A.L.I. 18",
+        moderators=(MODERATOR_1,),
+        call=C18_BUDGET_CALL,
+        results_after_days=3,
         response_after_days=20,
         response=(
-            "<p>Recibimos <strong>64 propuestas</strong> de 27 organizaciones y 19 personas. La JAL de la "
-            "Comuna 18 las revisó en tres sesiones abiertas y priorizó 9 proyectos con la comunidad.</p>"
-            "<ul><li><strong>Incluidas en el plan de inversión:</strong> 9 propuestas, entre ellas la "
-            "escuela de formación deportiva de Alto Nápoles y la adecuación del salón comunal de Los "
-            "Chorros.</li>"
-            "<li><strong>Unidas a otras:</strong> 14 propuestas parecidas se integraron a las 9 "
-            "priorizadas.</li>"
-            "<li><strong>No incluidas:</strong> 41 propuestas, por superar el presupuesto disponible o por "
-            "corresponder a otros organismos. A cada proponente le explicamos por qué y a qué organismo "
-            "trasladamos su propuesta.</li></ul>"
-            "<p>El avance de los proyectos priorizados se reporta en la acción «Acompañamiento a las JAL "
-            "en la priorización del presupuesto participativo».</p>"
+            "<p>Recibimos <strong>5 propuestas</strong> de vecinos y Juntas de Acción Comunal. En la "
+            "concertación, la huerta y el compostaje se juntaron en una propuesta concertada; 8 personas "
+            "votaron con un tope de 420 millones de pesos.</p>"
+            "<ul><li><strong>Aceptada:</strong> la escuela de formación deportiva de Alto Nápoles, que es "
+            "ahora una acción del plan.</li>"
+            "<li><strong>Aceptada en parte:</strong> la huerta comunitaria, dentro de la acción de "
+            "acompañamiento a las JAL; el compostaje espera un permiso ambiental.</li>"
+            "<li><strong>No aceptada:</strong> la adecuación del salón comunal de Los Chorros, porque el "
+            "predio no está legalizado.</li></ul>"
+            "<p>Cada respuesta, con sus razones, está en la página de respuestas de esta convocatoria, y el "
+            "avance de cada acción se reporta en su página.</p>"
         ),
     ),
     DemoSpace(
@@ -2125,6 +2130,26 @@ CURRENT_SPACES = (
         groups=(NNA, EVERYONE),
         location="Institución Educativa Santa Librada, auditorio, y en línea",
         results_after_days=4,
+    ),
+    DemoSpace(
+        organism="SMOV",
+        kind=SpaceKind.PROPOSAL_CALL,
+        phase=Phase.FORMULATION,
+        state=SpaceState.OPEN,
+        level=ParticipationLevel.FUNCTIONAL,
+        title="Propuestas para el transporte nocturno en la ladera",
+        description=(
+            "<p>Las propuestas del foro sobre el transporte en la ladera de Siloé y Terrón Colorado pasan a "
+            "votación: quienes viven en las comunas 1, 18 y 20 eligen hasta dos, y las dos más votadas se "
+            "llevan a las mesas de movilidad de ladera.</p>"
+        ),
+        schedule=Schedule(-20, length_days=26),
+        action="smov-ladera",
+        territories=HILLSIDE,
+        groups=(EVERYONE,),
+        moderators=(MODERATOR_2,),
+        location="En línea",
+        call=HILLSIDE_NIGHT_CALL,
     ),
 )
 
@@ -2561,15 +2586,24 @@ class _DemoSeeder:
         space = create_space(official, organism, details)
         moments = _moments(spec, opens_at, closes_at, self.now)
         forum = None
+        call = CallSeeder(self, spec, space, spec.call) if spec.call is not None else None
         for target in _path_to(spec.state):
+            if call is not None and target is SpaceState.OPEN:
+                call.configure()
+            if call is not None and target is SpaceState.RESPONSE_GIVEN:
+                call.answer_all()
             if forum is not None and target is SpaceState.RESULTS_PUBLISHED:
                 forum.publish_synthesis(moments[target])
+            elif call is not None and target is SpaceState.RESULTS_PUBLISHED:
+                call.publish_results()
             else:
                 response = spec.response if target is SpaceState.RESPONSE_GIVEN else ""
                 change_space_state(official, space, target, response=response, note=TRANSITION_NOTES.get(target, ""))
             if spec.forum is not None and target is SpaceState.OPEN:
                 forum = _ForumSeeder(self, spec, space)
                 forum.run()
+            if call is not None and target is SpaceState.OPEN:
+                call.fill_while_open()
         _date_history(space, moments, self.now)
         db.session.flush()
         self.count("spaces")
@@ -2591,7 +2625,9 @@ class _DemoSeeder:
             f"Demo de Foro Cali lista (vigencias {previous.year} y {current.year}). Creado en esta ejecución: "
             f"{created.get('cycles', 0)} vigencias, {created.get('plans', 0)} planes de acción, "
             f"{created.get('actions', 0)} acciones, {created.get('spaces', 0)} espacios de participación, "
-            f"{created.get('forums', 0)} foros, {created.get('posts', 0)} aportes y respuestas en los foros y "
+            f"{created.get('forums', 0)} foros, {created.get('posts', 0)} aportes y respuestas en los foros, "
+            f"{created.get('calls', 0)} convocatorias con {created.get('proposals', 0)} propuestas y "
+            f"{created.get('answers', 0)} respuestas del organismo, y "
             f"{created.get('users', 0)} cuentas. Las cuentas de demostración (p. ej. {ADMIN_EMAIL}) usan la "
             f"contraseña {DEMO_PASSWORD}; la lista completa está en el README."
         )

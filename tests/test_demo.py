@@ -9,8 +9,11 @@ from sqlalchemy import delete, func, select
 from foro.demo import DEMO_PASSWORD, DEMO_USERS, PARTICIPATION_FORUM
 from foro.extensions import db
 from foro.models import (
+    ActionEvaluation,
     ActionPlan,
+    AnswerDecision,
     Base,
+    CallWindow,
     ContributionKind,
     Cycle,
     Forum,
@@ -24,6 +27,11 @@ from foro.models import (
     PostStatus,
     PostSupport,
     Procedure,
+    ProgressUpdate,
+    Proposal,
+    ProposalCall,
+    ProposalKind,
+    ProposalVote,
     Role,
     Space,
     SpaceKind,
@@ -68,6 +76,20 @@ DEMO_TABLES = (
     "synthesis_citations",
     "moderation_log",
     "notifications",
+    "proposal_calls",
+    "proposals",
+    "proposal_origins",
+    "proposal_supports",
+    "proposal_comments",
+    "proposal_follows",
+    "proposal_endorsements",
+    "proposal_target_groups",
+    "ballots",
+    "proposal_votes",
+    "proposal_answers",
+    "progress_updates",
+    "action_evaluations",
+    "control_observations",
 )
 
 
@@ -87,8 +109,7 @@ def _seed(app) -> str:
 
 def _row_counts() -> dict[str, int]:
     return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables
     }
 
 
@@ -105,8 +126,11 @@ def test_running_seed_demo_twice_creates_nothing_new(app):
 
     assert after_second == after_first
     assert all(after_first[name] > 0 for name in DEMO_TABLES), after_first
-    assert "25 espacios de participación, 3 foros, 45 aportes y respuestas en los foros y 16 cuentas" in first_output
-    assert "0 espacios de participación, 0 foros, 0 aportes y respuestas en los foros y 0 cuentas" in second_output
+    assert (
+        "26 espacios de participación, 3 foros, 45 aportes y respuestas en los foros, 2 convocatorias con 9 "
+        "propuestas y 3 respuestas del organismo, y 16 cuentas" in first_output
+    )
+    assert "0 espacios de participación, 0 foros, 0 aportes y respuestas en los foros, 0 convocatorias" in second_output
 
 
 @pytest.mark.usefixtures("fast_hashes")
@@ -186,7 +210,8 @@ def test_demo_cycles_and_action_plans(app):
     plans = list(db.session.scalars(select(ActionPlan).where(ActionPlan.cycle_id == cycles[year].id)))
     assert {p.organism.acronym for p in plans} >= {"SDTPC", "SSP", "SMOV", "DAGMA", "SEM"}
     for plan in plans:
-        assert 3 <= len(plan.actions) <= 6, plan.organism.acronym
+        # Up to 6 planned actions, plus the ones accepted proposals became.
+        assert 3 <= len(plan.actions) <= 7, plan.organism.acronym
         assert {a.procedure for a in plan.actions} == set(Procedure), plan.organism.acronym
         for action in plan.actions:
             assert action.objective and action.goal and action.indicator_unit
@@ -420,3 +445,51 @@ def test_demo_forum_pages_show_the_conversation(app, client):
     moderator = db.session.scalar(select(User).where(User.email == "moderacion1@demo.foro.cali"))
     login(client, moderator, DEMO_PASSWORD)
     assert "Cámaras y comparendos ambientales" in client.get("/moderacion").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("fast_hashes")
+def test_demo_walks_the_whole_loop_of_a_call_for_proposals(app, client):
+    """The Comuna 18 call runs from proposals to evaluated actions, the hillside call is voting now, and
+    the pages of the chain link to each other."""
+    _seed(app)
+    calls = {c.space.title: c for c in db.session.scalars(select(ProposalCall))}
+    budget = calls["Propuestas de la Comuna 18 para el presupuesto participativo"]
+    hillside = calls["Propuestas para el transporte nocturno en la ladera"]
+    now = now_utc()
+    assert budget.space.state is SpaceState.RESPONSE_GIVEN and budget.results_published_at is not None
+    assert budget.space.opens_at < budget.proposing_ends_at <= budget.concertation_ends_at < budget.voting_ends_at
+    assert budget.voting_ends_at == budget.space.closes_at < now
+    assert hillside.window_at(now) is CallWindow.VOTING
+
+    proposals = list(db.session.scalars(select(Proposal).where(Proposal.call_id == budget.id)))
+    for proposal in proposals:
+        votes = db.session.scalar(select(func.count()).where(ProposalVote.proposal_id == proposal.id))
+        assert proposal.votes_count == votes
+        assert budget.space.opens_at <= proposal.created_at <= budget.concertation_ends_at
+    winners = [p for p in proposals if p.is_winner]
+    assert sum(p.estimated_cost for p in winners) <= budget.budget_cap
+    assert all(p.answer is not None for p in winners + [p for p in proposals if p.kind is ProposalKind.CONCERTED])
+    accepted = next(p for p in proposals if p.answer and p.answer.decision is AnswerDecision.ACCEPTED)
+    action = accepted.answer.action
+    assert db.session.scalar(select(func.count()).where(ProgressUpdate.action_id == action.id)) == 2
+    assert action.indicator_current == 98
+    for email in ("ciudadana3@demo.foro.cali", "ciudadana5@demo.foro.cali"):
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ActionEvaluation)
+                .join(User)
+                .where(ActionEvaluation.action_id == action.id, User.email == email)
+            )
+            == 1
+        )
+    forum_linked = db.session.scalars(
+        select(Proposal).where(Proposal.call_id == hillside.id, Proposal.forum_post_id.is_not(None))
+    ).all()
+    assert len(forum_linked) == 3
+
+    proposal_page = client.get(f"/espacios/{budget.space_id}/propuestas/{accepted.id}").get_data(as_text=True)
+    assert f"/acciones/{action.id}" in proposal_page
+    trace = client.get(f"/acciones/{action.id}/trazabilidad").get_data(as_text=True)
+    assert f"/espacios/{budget.space_id}/propuestas/{accepted.id}" in trace
+    assert "98" in trace
