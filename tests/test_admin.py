@@ -741,3 +741,18 @@ def test_posts_without_a_csrf_token_are_400(admin_client, make):
         response = admin_client.post(url, data={**data, "csrf_token": "forjado"})
         assert response.status_code == 400, url
     assert _snapshot() == before
+
+
+def test_a_renamed_organism_reaches_cached_forum_pages_at_once(admin_client, make, make_client):
+    organism = make.organism("SDTPC")
+    forum = make.make_forum(org=organism)
+    visitor = make_client()
+    url = f"/espacios/{forum.space_id}/foro"
+    assert organism.name in visitor.get(url).get_data(as_text=True)  # now kept for anonymous visitors
+    response = post_form(
+        admin_client,
+        f"/admin/organismos/{organism.id}/editar",
+        {"acronym": "SDTPC", "name": "Secretaría de Participación Ciudadana de Cali", "kind": "secretaria"},
+    )
+    assert response.status_code == 302
+    assert "Secretaría de Participación Ciudadana de Cali" in visitor.get(url).get_data(as_text=True)

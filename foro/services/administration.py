@@ -19,6 +19,7 @@ from foro.extensions import db
 from foro.models import Cycle, CyclePhase, Organism, OrganismKind, Phase, Role, TargetGroup, Territory, User
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.services.accounts import grant_role, normalise_email
+from foro.services.page_cache import bump_forum_revision
 
 ACRONYM_MAX = 20
 ORGANISM_NAME_MAX = 200
@@ -120,9 +121,12 @@ def create_organism(actor: User, details: OrganismDetails) -> Organism:
 
 
 def update_organism(actor: User, organism: Organism, details: OrganismDetails) -> Organism:
-    """Change an organism's acronym, name or kind; same rules and errors as ``create_organism``."""
+    """Change an organism's acronym, name or kind; same rules and errors as ``create_organism``.
+    Forum pages name the organism: a rename reaches their cached copies at once."""
     _require_reference_manager(actor)
-    return _apply_organism(organism, details)
+    organism = _apply_organism(organism, details)
+    bump_forum_revision(every_forum=True)
+    return organism
 
 
 # Territories and target groups ----------------------------------------------------------------------
