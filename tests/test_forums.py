@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from foro.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from foro.extensions import db
 from foro.models import (
+    CallWindow,
     ContributionKind,
     FlagReason,
     ForumPost,
@@ -18,6 +19,7 @@ from foro.models import (
     PostRevision,
     PostStatus,
     PostSupport,
+    Proposal,
     Role,
     SpaceState,
     SpaceSuspension,
@@ -782,9 +784,10 @@ def test_the_thread_page_runs_a_constant_number_of_queries(client, make, forum, 
         page = _html(client.get(url))
     assert page.count('class="quote"') == 50
     assert small.count == large.count, large.statements
-    # Forum, post, children, replies (count and page); signed in, also the person, their support, follow
-    # and suspension (one query) and their unread notifications; anonymous, first the page cache's stamp.
-    assert large.count == (8 if signed_in else 6)
+    # Forum, post, children, replies (count and page), the proposals that take the problem up; signed
+    # in, also the person, their support, follow and suspension (one query), their unread notifications
+    # and the calls they may carry it into; anonymous, first the page cache's stamp.
+    assert large.count == (10 if signed_in else 7)
 
 
 def test_page_views_never_write(client, make, forum, count_queries, citizen):
@@ -834,3 +837,41 @@ def test_anonymous_readers_get_no_session_cookie(client, make):
         response = client.get(url)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers, url
+
+
+def test_a_problem_is_carried_into_a_call_for_proposals_and_keeps_the_link(client, make, forum, citizen, make_client):
+    """Issue 3: contributions of kind problem or proposal can be taken into a call for proposals later."""
+    problem = make.make_post(forum, make.make_user(), title="No hay bus a la ladera después de las 8")
+    question = make.make_post(forum, make.make_user(), kind=ContributionKind.QUESTION)
+    open_call = make.make_call(forum.space.organism, window=CallWindow.PROPOSING, title="Propuestas de movilidad")
+    make.make_call(make.organism("SSP"), window=CallWindow.PROPOSING, title="Convocatoria de otro organismo")
+    make.make_call(forum.space.organism, window=CallWindow.VOTING, title="Convocatoria ya en votación")
+    carry = f"/espacios/{open_call.space_id}/propuestas/nueva?aporte={problem.id}"
+
+    visitor = make_client()
+    anonymous = _html(visitor.get(_post_url(forum, problem)))  # now kept for anonymous visitors
+    assert carry not in anonymous and "De este aporte a una convocatoria" not in anonymous
+    _sign_in(client, citizen)
+    page = _html(client.get(_post_url(forum, problem)))
+    assert f'href="{carry.replace("&", "&amp;")}"' in page
+    assert "Convocatoria de otro organismo" not in page and "Convocatoria ya en votación" not in page
+    assert "/propuestas/nueva" not in _html(client.get(_post_url(forum, question)))
+
+    form = _html(client.get(carry))
+    assert problem.title in form
+    response = post_form(
+        client,
+        carry,
+        {
+            "title": "Ruta nocturna a la ladera",
+            "problem": problem.title,
+            "description": "Una ruta cada 30 minutos hasta las 11 de la noche.",
+            "territory_id": "",
+            "estimated_cost": "90000000",
+            "forum_post_id": str(problem.id),
+        },
+    )
+    assert response.status_code == 302
+    proposal = db.session.scalar(select(Proposal).where(Proposal.title == "Ruta nocturna a la ladera"))
+    assert proposal.forum_post_id == problem.id
+    assert "Ruta nocturna a la ladera" in _html(visitor.get(_post_url(forum, problem)))

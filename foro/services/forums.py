@@ -35,6 +35,9 @@ from foro.models import (
     PostRevision,
     PostStatus,
     PostSupport,
+    Proposal,
+    ProposalCall,
+    ProposalStatus,
     Space,
     SpaceState,
     SpaceSuspension,
@@ -722,6 +725,44 @@ class ThreadPage:
     children: dict[ContributionKind, list[ForumPost]]
     replies: Pagination
     viewer: ViewerState
+    # Proposals of calls for proposals that answer or carry this contribution (issue 4 keeps the link).
+    proposals: list[Proposal] = field(default_factory=list)
+    # Calls of the same organism receiving proposals now, into which the viewer may carry it.
+    open_calls: list[ProposalCall] = field(default_factory=list)
+
+
+# Contributions a proposal may take up: a problem it answers, or a forum proposal it carries.
+CARRIABLE_KINDS = (ContributionKind.PROBLEM, ContributionKind.PROPOSAL)
+
+
+def _proposals_from(post: ForumPost) -> list[Proposal]:
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(Proposal.forum_post_id == post.id, Proposal.status != ProposalStatus.HIDDEN)
+            .options(joinedload(Proposal.call).joinedload(ProposalCall.space))
+            .order_by(Proposal.created_at, Proposal.id)
+        )
+    )
+
+
+def _calls_receiving_proposals(organism_id: int) -> list[ProposalCall]:
+    """The organism's calls whose proposing window runs now (A's proposals service checks it again)."""
+    now = now_utc()
+    return list(
+        db.session.scalars(
+            select(ProposalCall)
+            .join(Space, Space.id == ProposalCall.space_id)
+            .where(
+                Space.organism_id == organism_id,
+                Space.state == SpaceState.OPEN,
+                Space.opens_at <= now,
+                ProposalCall.proposing_ends_at > now,
+            )
+            .options(joinedload(ProposalCall.space))
+            .order_by(ProposalCall.proposing_ends_at, ProposalCall.id)
+        )
+    )
 
 
 def thread_page(thread: ForumPost, viewer, page: int = 1) -> ThreadPage:
@@ -752,8 +793,16 @@ def thread_page(thread: ForumPost, viewer, page: int = 1) -> ThreadPage:
         per_page=REPLIES_PER_PAGE,
         error_out=False,
     )
+    carriable = thread.kind in CARRIABLE_KINDS and thread.status is PostStatus.PUBLISHED
     return ThreadPage(
-        head=thread, parent=parent, children=children, replies=replies, viewer=viewer_state(viewer, thread)
+        head=thread,
+        parent=parent,
+        children=children,
+        replies=replies,
+        viewer=viewer_state(viewer, thread),
+        proposals=_proposals_from(thread) if carriable else [],
+        # Only for people who may propose: anonymous pages stay the same for everyone (page_cache).
+        open_calls=_calls_receiving_proposals(space.organism_id) if carriable and _is_active(viewer) else [],
     )
 
 

@@ -53,6 +53,7 @@ from foro.services.accounts import normalise_email
 from foro.services.common import rows_by_id
 from foro.services.forums import suspended_until
 from foro.services.notifications import Notice, notify, notify_each, path_for
+from foro.services.page_cache import bump_forum_revision
 from foro.timeutil import now_utc
 
 COMMENT_MAX = 5_000
@@ -373,6 +374,9 @@ def submit_proposal(actor: User, call: ProposalCall, details: ProposalDetails) -
     db.session.add(proposal)
     db.session.flush()
     db.session.execute(insert(proposal_follows).values(proposal_id=proposal.id, user_id=actor.id))
+    if forum_post_id is not None:
+        # The contribution's thread page lists the proposals that take it up.
+        bump_forum_revision(forum_id=post.forum_id)
     return proposal
 
 
