@@ -8,6 +8,7 @@ visitor who has not logged in.
 from foro.models import (
     ActionStatus,
     CallWindow,
+    ModerationMode,
     Organism,
     Phase,
     PostStatus,
@@ -125,12 +126,18 @@ def can_contribute(user, space: Space, *, suspended: bool) -> bool:
 
 
 def can_edit_post(user, post, space: Space, now) -> bool:
-    """The author, within the edit window, while the space is open and the post is not hidden or withdrawn."""
+    """The author, within the edit window, while the space is open and the post is not hidden or withdrawn.
+    In a pre-moderated forum only while it waits for approval: an edit after it would publish unreviewed
+    text."""
+    editable = (PostStatus.PENDING,) if post.forum.moderation_mode is ModerationMode.PRE else (
+        PostStatus.PUBLISHED,
+        PostStatus.PENDING,
+    )
     return (
         _active(user)
         and post.author_id == user.id
         and space.state is SpaceState.OPEN
-        and post.status in (PostStatus.PUBLISHED, PostStatus.PENDING)
+        and post.status in editable
         and (now - post.created_at).total_seconds() <= EDIT_WINDOW_SECONDS
     )
 

@@ -502,6 +502,20 @@ def test_editing_after_fifteen_minutes_or_someone_elses_post_is_refused(client, 
     assert client.get(_post_url(forum, recent, "/editar")).status_code == 200
 
 
+def test_in_a_pre_moderated_forum_only_a_post_waiting_for_approval_can_be_edited(client, make, citizen):
+    forum = make.make_forum(moderation_mode=ModerationMode.PRE)
+    published = make.make_post(forum, citizen, title="Aprobado por la moderación")
+    waiting = make.make_post(forum, citizen, title="En espera", status=PostStatus.PENDING)
+    _sign_in(client, citizen)
+    before = table_row_counts()
+    response = post_form(client, _post_url(forum, published, "/editar"), {"title": "Insulto", "body": "Insulto"})
+    assert response.status_code == 409 and "uno ya publicado no se puede editar" in _html(response)
+    assert _post_url(forum, published, "/editar") not in _html(client.get(_post_url(forum, published)))
+    assert table_row_counts() == before and _fresh(ForumPost, published.id).title == "Aprobado por la moderación"
+    response = post_form(client, _post_url(forum, waiting, "/editar"), {"title": "Corregido", "body": "Texto"})
+    assert response.status_code == 302 and _fresh(ForumPost, waiting.id).title == "Corregido"
+
+
 def test_the_author_withdraws_a_contribution(client, make, forum, citizen):
     head = make.make_post(forum, citizen, title="Mi aporte", body="<p>Texto que retiro</p>")
     replier = make.make_user(display_name="Otra persona")

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from foro.extensions import db
 from foro.errors import InvalidInput
+from foro.extensions import db
 from foro.models import CallWindow, ProposalCall, Role, Space, SpaceKind, SpaceState, VoteRule
 from foro.services.spaces import SpaceDetails, update_space
 from foro.timeutil import utc_to_local

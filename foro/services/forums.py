@@ -419,6 +419,13 @@ def edit_refusal(actor, post: ForumPost, now: datetime) -> DomainError | None:
         return InvalidTransition(_l("El foro está cerrado: ya no se pueden editar los aportes."))
     if post.status not in (PostStatus.PUBLISHED, PostStatus.PENDING):
         return InvalidTransition(_l("Este aporte ya no se puede editar: está «%(status)s».", status=post.status.label))
+    if post.status is PostStatus.PUBLISHED and post.forum.moderation_mode is ModerationMode.PRE:
+        return InvalidTransition(
+            _l(
+                "En este foro la moderación aprueba cada aporte antes de publicarlo: uno ya publicado no se "
+                "puede editar. Puedes retirarlo y escribirlo de nuevo."
+            )
+        )
     return InvalidTransition(
         _l(
             "Ya pasaron los %(minutes)s minutos en los que podías editar este aporte.",
