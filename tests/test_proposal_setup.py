@@ -250,3 +250,9 @@ def test_space_dates_that_no_longer_hold_the_call_are_refused(make, field_name, 
     assert "ajusta primero la convocatoria" in str(refused.value.message)
     db.session.rollback()
     assert (db.session.get(Space, space.id).opens_at, db.session.get(Space, space.id).closes_at) == before
+
+
+def test_a_call_that_opened_without_settings_says_its_proposals_came_in_elsewhere(client, make):
+    space = make.make_space(kind=SpaceKind.PROPOSAL_CALL, state=SpaceState.RESPONSE_GIVEN)
+    page = _html(client.get(f"/espacios/{space.id}"))
+    assert "recibió sus propuestas por fuera de Foro" in page and "todavía no tiene sus fechas" not in page
