@@ -12,7 +12,27 @@ from sqlalchemy import func, select
 
 from foro.errors import InvalidInput
 from foro.extensions import db
-from foro.models import AgeRange, Consent, Disability, EthnicGroup, Gender, Role, TerritoryKind, User
+from foro.models import (
+    ActionEvaluation,
+    AgeRange,
+    CallWindow,
+    Consent,
+    ControlObservation,
+    Disability,
+    EthnicGroup,
+    FlagReason,
+    Gender,
+    PostFlag,
+    PostSupport,
+    ProposalComment,
+    ProposalSupport,
+    ProposalVote,
+    Role,
+    TerritoryKind,
+    User,
+    action_follows,
+    thread_follows,
+)
 from foro.services.accounts import register_user
 from foro.timeutil import now_utc
 from tests.factories import DEFAULT_PASSWORD
@@ -691,3 +711,59 @@ def test_ten_registrations_racing_for_one_email_store_one_account(make_client, m
     )
     assert sorted(response.status_code for response in responses) == [302] + [409] * 9
     assert _counts() == (1, 1)
+
+
+def test_export_holds_every_contribution_of_the_person_and_none_of_anyone_elses(client, make):
+    user = make.make_user(email="ana@example.org", display_name="Ana Export")
+    other = make.make_user(email="pedro@example.org", display_name="Pedro Ajeno")
+    forum = make.make_forum()
+    post = make.make_post(forum, user, title="Mi problema en el foro")
+    others_post = make.make_post(forum, other, title="El problema de Pedro")
+    db.session.add_all(
+        [
+            PostSupport(post_id=others_post.id, user_id=user.id),
+            PostFlag(post_id=others_post.id, user_id=user.id, reason=FlagReason.SPAM, note="Publicidad"),
+            PostSupport(post_id=post.id, user_id=other.id),
+        ]
+    )
+    db.session.execute(thread_follows.insert().values(thread_id=others_post.id, user_id=user.id))
+    call = make.make_call(window=CallWindow.VOTING)
+    proposal = make.make_proposal(call, user, title="Mi propuesta de ruta nocturna")
+    others_proposal = make.make_proposal(call, other, title="La propuesta de Pedro")
+    db.session.add_all(
+        [
+            ProposalSupport(proposal_id=others_proposal.id, user_id=user.id),
+            ProposalComment(proposal_id=others_proposal.id, author_id=user.id, body="<p>Me gusta</p>"),
+            ProposalComment(proposal_id=proposal.id, author_id=other.id, body="<p>Comentario de Pedro</p>"),
+            ProposalVote(proposal_id=others_proposal.id, user_id=user.id, call_id=call.id),
+            ProposalVote(proposal_id=proposal.id, user_id=other.id, call_id=call.id),
+        ]
+    )
+    action = make.make_action(make.make_plan())
+    db.session.add_all(
+        [
+            ActionEvaluation(action_id=action.id, user_id=user.id, fulfilment=4, effect=3, comment="Va bien"),
+            ActionEvaluation(action_id=action.id, user_id=other.id, fulfilment=1, effect=1, comment="De Pedro"),
+            ControlObservation(action_id=action.id, author_id=user.id, body="La obra está parada"),
+        ]
+    )
+    db.session.execute(action_follows.insert().values(action_id=action.id, user_id=user.id))
+    db.session.commit()
+
+    login(client, user)
+    body = client.get("/cuenta/mis-datos.json").get_data(as_text=True)
+    data = json.loads(body)
+    forums, calls, follow_up = data["foros"], data["convocatorias_de_propuestas"], data["seguimiento_y_evaluacion"]
+    assert [p["titulo"] for p in forums["aportes_y_respuestas"]] == ["Mi problema en el foro"]
+    assert [s["aporte"] for s in forums["apoyos_a_aportes"]] == [others_post.id]
+    assert [(f["aporte"], f["motivo"]) for f in forums["reportes_de_aportes"]] == [(others_post.id, "spam")]
+    assert forums["hilos_que_sigue"] == [others_post.id]
+    assert [p["titulo"] for p in calls["propuestas"]] == ["Mi propuesta de ruta nocturna"]
+    assert [s["propuesta"] for s in calls["apoyos_a_propuestas"]] == [others_proposal.id]
+    assert [c["texto"] for c in calls["comentarios_a_propuestas"]] == ["<p>Me gusta</p>"]
+    assert [v["propuesta"] for v in calls["votos"]] == [others_proposal.id]
+    assert [(e["cumplimiento"], e["comentario"]) for e in follow_up["evaluaciones_de_acciones"]] == [(4, "Va bien")]
+    assert [o["texto"] for o in follow_up["observaciones_de_control_social"]] == ["La obra está parada"]
+    assert follow_up["acciones_que_sigue"] == [action.id]
+    for foreign in ("Pedro", "pedro@example.org", "De Pedro", "Comentario de Pedro"):
+        assert foreign not in body

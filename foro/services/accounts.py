@@ -26,6 +26,7 @@ from foro.models import (
 )
 from foro.models.user import new_session_token
 from foro.sanitize import is_blank, normalise_plain_text
+from foro.services.data_export import contributions_of
 from foro.services.page_cache import bump_forum_revision
 from foro.timeutil import now_utc
 
@@ -185,10 +186,8 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 
 
 def export_user_data(user: User) -> dict:
-    """Every record about ``user`` and nothing about anyone else (Ley 1581: right of access).
-
-    Capabilities that store contributions add their own section here.
-    """
+    """Every record about ``user`` and nothing about anyone else (Ley 1581: right of access): the
+    account, the profile, the consents and, from foro.services.data_export, every contribution."""
     return {
         "cuenta": {
             "id": user.id,
@@ -209,6 +208,7 @@ def export_user_data(user: User) -> dict:
             {"version_politica": c.policy_version, "canal": c.channel, "otorgada_en": c.granted_at.isoformat()}
             for c in user.consents
         ],
+        **contributions_of(user),
     }
 
 
