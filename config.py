@@ -45,11 +45,14 @@ class Config:
     PRIVACY_POLICY_VERSION = "2026-11"
     DEFAULT_RESPONSE_BUSINESS_DAYS = 15
 
-    # Forum and thread pages as anonymous visitors get them, cached per process (foro.services.page_cache):
-    # how many pages (0 turns the cache off) and how many seconds one may be served at most, for what
-    # depends on the clock or on writes outside the forum (an organism renamed).
-    FORUM_PAGE_CACHE_SIZE = int(os.environ.get("FORUM_PAGE_CACHE_SIZE", "512"))
-    FORUM_PAGE_CACHE_SECONDS = float(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "60"))
+    # Forum, thread and call-for-proposals pages as anonymous visitors get them, cached per process
+    # (foro.services.page_cache): how many pages (0 turns the cache off) and how many seconds one may be
+    # served at most, for what depends on the clock or on writes that do not bump a stamp (an organism
+    # renamed). The FORUM_PAGE_CACHE_* names of the first, forum-only cache are still read as fallbacks.
+    PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", os.environ.get("FORUM_PAGE_CACHE_SIZE", "512")))
+    PAGE_CACHE_SECONDS = float(
+        os.environ.get("PAGE_CACHE_SECONDS", os.environ.get("FORUM_PAGE_CACHE_SECONDS", "60"))
+    )
 
 
 class DevelopmentConfig(Config):

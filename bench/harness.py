@@ -4,7 +4,7 @@ A benchmark script describes itself as a ``Suite`` (its databases, how to seed t
 targets) and calls ``main(suite)``; every suite is then measured the same way, so their figures compare:
 
 1. Per database, the suite's data set is seeded once (``suite.ensure_seeded``) and the SQL statements of
-   each page are counted in-process for an anonymous visitor, as served (from the forum page cache when
+   each page are counted in-process for an anonymous visitor, as served (from the page cache when
    it is on) and rendered afresh.
 2. Two servers run side by side under the same command, ``gunicorn -w 2 -k sync``: Foro (``wsgi:app``,
    production configuration, the bench database) and the ceiling app of the shared benchmarks (one
@@ -13,8 +13,8 @@ targets) and calls ``main(suite)``; every suite is then measured the same way, s
 3. Each run loads the ceiling, then every page, with ``wrk -t2 -c32 -d10s --latency``; interleaving keeps
    the machine's drift out of the ratios, and after every wrk run the harness waits for the server to
    finish what wrk left queued.
-   wrk sends no cookies, so it is an anonymous visitor: the forum pages come from the anonymous page
-   cache (foro.services.page_cache). ``--no-cache`` starts Foro with ``FORUM_PAGE_CACHE_SIZE=0``, so
+   wrk sends no cookies, so it is an anonymous visitor: the forum and call pages come from the anonymous
+   page cache (foro.services.page_cache). ``--no-cache`` starts Foro with ``PAGE_CACHE_SIZE=0``, so
    every request renders the page, as for logged-in people and first hits.
 4. Besides req/s and latency it reports the CPU each request cost (gunicorn workers plus PostgreSQL
    backends), which depends less on what other jobs do on the machine, and the CPU those other jobs
@@ -117,7 +117,7 @@ def load_shared(path: Path):
 
 def count_queries(app: Flask, paths: dict[str, str], cached: bool) -> dict[str, int]:
     """SQL statements each page runs for an anonymous visitor (second request, caches warm); with
-    ``cached`` False, with the forum page cache off (every request renders the page).
+    ``cached`` False, with the page cache off (every request renders the page).
 
     A page view must not write to the database (the issue's quality bar): any INSERT, UPDATE or DELETE
     stops the benchmark.
@@ -294,7 +294,7 @@ def run_target(suite: Suite, benchlib, ceiling, key: str, a, gunicorn: str) -> d
         "SOCKETIO_MESSAGE_QUEUE": "",
     }
     if a.no_cache:
-        foro_env["FORUM_PAGE_CACHE_SIZE"] = "0"
+        foro_env["PAGE_CACHE_SIZE"] = "0"
     ceiling_cmd = [gunicorn, "-b", f"127.0.0.1:{ceiling_port}", *ceiling.WORKERS["sync"], "--log-level", "warning",
                    "bench.ceiling_app:app"]
     ceiling_env = {"BENCH_DB_URL": ceiling_url, "PERF_DIR": PERF_DIR}
@@ -368,7 +368,7 @@ def print_report(suite: Suite, results: list[dict], a, started: str, uptimes: tu
           "gunicorn workers plus the PostgreSQL backends per request (SQLite runs inside the workers); "
           "CPU ratio = ceiling CPU ms/req ÷ page CPU ms/req, the same comparison, less sensitive to the "
           "share of the cores other jobs took.")
-    print("Forum page cache: " + ("OFF (--no-cache: every request renders the page, as for logged-in people)"
+    print("Page cache: " + ("OFF (--no-cache: every request renders the page, as for logged-in people)"
                                   if a.no_cache else "on (wrk sends no cookies: an anonymous visitor)")
           + ". queries = SQL statements per request as served; (x) = rendered afresh, when different.")
     print(f"uptime before: {uptimes[0]}\nuptime after:  {uptimes[1]}")
@@ -410,7 +410,7 @@ def parse_args(suite: Suite) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="1 run of 5 s, 1 s of warm-up: a smoke test")
     ap.add_argument("--json", action="store_true", help="write the raw figures into bench/results/")
     ap.add_argument("--no-cache", action="store_true",
-                    help="start Foro with FORUM_PAGE_CACHE_SIZE=0: measure the pages as rendered for logged-in "
+                    help="start Foro with PAGE_CACHE_SIZE=0: measure the pages as rendered for logged-in "
                          "people and first hits")
     ap.add_argument("--profile", metavar="PATH",
                     help=f"instead of loading: cProfile {PROFILE_REQUESTS} in-process requests of PATH on the first "

@@ -9,6 +9,11 @@ territories, with costs from 5 to 400 million pesos. 20,000 citizens cast 10 vot
 the ballot only, more on popular proposals), their ballots and the proposals' counters agree with the vote
 rows. 5,000 more citizens have not voted yet: bench/vote_cast.py votes as them. Seeded once per database
 (the next run checks the counts), like bench/seed_forum.py.
+
+A second, smaller call of the same organism walks the rest of the loop, for the traceability page: its
+results are published, and 12 of its winners (8 concerted proposals of 2 or 3 originals each, 4
+originals) were accepted into one plan action, which has 12 progress updates, 400 citizen evaluations
+and 20 control observations (half of them answered). It is added to a database seeded before it existed.
 """
 
 from __future__ import annotations
@@ -27,11 +32,16 @@ from werkzeug.security import generate_password_hash
 
 from foro.extensions import db
 from foro.models import (
+    Action,
+    ActionPlan,
+    ActionStatus,
+    AnswerDecision,
     Ballot,
     Organism,
     ParticipationLevel,
     Phase,
     Proposal,
+    ProposalAnswer,
     ProposalCall,
     ProposalKind,
     ProposalStatus,
@@ -40,11 +50,13 @@ from foro.models import (
     Space,
     SpaceKind,
     SpaceState,
+    TargetGroup,
     Territory,
     User,
     VoteRule,
     proposal_origins,
 )
+from foro.models.followup import ActionEvaluation, ControlObservation, ProgressUpdate
 from foro.models.user import Consent
 from foro.services.reference import load_reference_data
 from foro.timeutil import now_utc
@@ -59,6 +71,14 @@ VOTES_EACH = 10
 N_FRESH_VOTERS = 5_000
 BENCH_PASSWORD = "Bench-Foro-Cali-2026"
 FRESH_EMAIL = "votante{}@propuestasbench.cali"
+ANSWERED_CALL_TITLE = "Presupuesto participativo de la ladera 2026: propuestas respondidas (bench)"
+TRACED_ACTION_TITLE = "Rutas nocturnas y paraderos seguros para la ladera (bench)"
+TRACE_ORIGINALS = 28
+TRACE_CONCERTED = 8
+TRACE_ACCEPTED_ORIGINALS = 4
+TRACE_UPDATES = 12
+TRACE_EVALUATIONS = 400
+TRACE_OBSERVATIONS = 20
 TOPICS = ["Ruta nocturna", "Parque lineal", "Biblioteca comunitaria", "Huerta escolar", "Ciclorruta",
           "Alumbrado público", "Escuela de música", "Casa de la juventud", "Puesto de salud", "Cancha múltiple"]
 
@@ -173,6 +193,91 @@ def seed(now: datetime) -> dict:
             "votes": len(vote_rows), "voters": len(voters), "fresh voters": N_FRESH_VOTERS}
 
 
+def seed_traceability(now: datetime) -> dict:
+    """The answered call, its action and what came of it (see the module's docstring)."""
+    rnd = random.Random(SEED + 1)
+    organism = db.session.scalar(select(Organism).where(Organism.acronym == "SDTPC"))
+    official = db.session.scalar(select(User).where(User.email == "sdtpc@propuestasbench.cali"))
+    main_space = db.session.scalar(select(Space).where(Space.title == CALL_TITLE))
+    territories = list(db.session.scalars(select(Territory).order_by(Territory.id)))
+    citizens = list(db.session.scalars(select(User.id).where(User.role == Role.CITIZEN).order_by(User.id)))
+    cycle = main_space.cycle
+    plan = db.session.scalar(
+        select(ActionPlan).where(ActionPlan.organism_id == organism.id, ActionPlan.cycle_id == cycle.id)
+    ) or ActionPlan(organism=organism, cycle=cycle)
+    groups = list(db.session.scalars(select(TargetGroup).order_by(TargetGroup.id)))
+    action = seed_large._action(rnd, plan, 0, territories, groups)
+    action.title = TRACED_ACTION_TITLE
+    action.status = ActionStatus.IN_PROGRESS
+    opens_at = now - timedelta(days=200)
+    space = Space(kind=SpaceKind.PROPOSAL_CALL, title=ANSWERED_CALL_TITLE, description="<p>Propuestas respondidas.</p>",
+                  organism=organism, cycle=cycle, phase=Phase.FORMULATION,
+                  participation_level=ParticipationLevel.FUNCTIONAL, state=SpaceState.RESULTS_PUBLISHED,
+                  opens_at=opens_at, closes_at=opens_at + timedelta(days=60), location="", response_business_days=15,
+                  territories=territories[:5], created_at=opens_at - timedelta(days=5),
+                  state_changed_at=opens_at + timedelta(days=61), closed_at=opens_at + timedelta(days=60))
+    call = ProposalCall(space=space, proposing_ends_at=opens_at + timedelta(days=20),
+                        concertation_ends_at=opens_at + timedelta(days=40), voting_ends_at=space.closes_at,
+                        vote_rule=VoteRule.SIMPLE, winners_count=TRACE_CONCERTED + TRACE_ACCEPTED_ORIGINALS,
+                        results_published_at=opens_at + timedelta(days=61))
+    db.session.add_all([plan, action, space, call])
+    db.session.flush()
+
+    def proposal(title: str, author_id: int, **fields) -> Proposal:
+        territory = rnd.choice(territories)
+        return Proposal(call=call, author_id=author_id, title=f"{title} para {territory.name}",
+                        problem="De noche no hay transporte seguro hacia la ladera.",
+                        description="<p>Una propuesta de la comunidad.</p>", territory=territory,
+                        estimated_cost=Decimal(rnd.randint(5, 400) * 1_000_000), status=ProposalStatus.PUBLISHED,
+                        supports_count=rnd.randint(0, 40), created_at=opens_at + timedelta(days=rnd.randint(1, 19)),
+                        **fields)
+
+    originals = [proposal(rnd.choice(TOPICS), rnd.choice(citizens), kind=ProposalKind.ORIGINAL)
+                 for _ in range(TRACE_ORIGINALS)]
+    concerted, pool = [], list(originals)
+    for _ in range(TRACE_CONCERTED):
+        taken = [pool.pop() for _ in range(rnd.choice((2, 3)))]
+        concerted.append(proposal("Propuesta concertada", official.id, kind=ProposalKind.CONCERTED, origins=taken))
+    winners = concerted + pool[:TRACE_ACCEPTED_ORIGINALS]
+    for rank, winner in enumerate(winners, 1):
+        winner.rank, winner.is_winner, winner.votes_count = rank, True, 500 - rank * 10
+    db.session.add_all(originals + concerted)
+    db.session.flush()
+    db.session.add_all(
+        ProposalAnswer(proposal_id=winner.id, decision=AnswerDecision.ACCEPTED, action_id=action.id,
+                       answered_by_id=official.id, reason="Se suma a la acción de rutas nocturnas del plan.",
+                       answered_at=opens_at + timedelta(days=70))
+        for winner in winners
+    )
+    for index in range(TRACE_UPDATES):
+        db.session.add(ProgressUpdate(
+            action_id=action.id, author_id=official.id, reported_on=(opens_at + timedelta(days=80 + 10 * index)).date(),
+            indicator_value=Decimal(index * 5), percent_done=min(100, (index + 1) * 8),
+            status=ActionStatus.IN_PROGRESS, body=f"<p>Avance {index + 1}: se adecuaron más paraderos.</p>",
+            evidence_links="https://www.cali.gov.co/informe.pdf"))
+    raters = rnd.sample(citizens, TRACE_EVALUATIONS)
+    db.session.execute(insert(ActionEvaluation), [
+        {"action_id": action.id, "user_id": uid, "fulfilment": rnd.randint(1, 5), "effect": rnd.randint(1, 5),
+         "comment": "", "territory_id": rnd.choice(territories).id, "created_at": now, "updated_at": now}
+        for uid in raters
+    ])
+    for index in range(TRACE_OBSERVATIONS):
+        answered = index % 2 == 0
+        db.session.add(ControlObservation(
+            action_id=action.id, author_id=rnd.choice(citizens), body=f"Observación de control social {index + 1}.",
+            created_at=now - timedelta(days=index), answer="El organismo revisó el caso." if answered else "",
+            answered_by_id=official.id if answered else None, answered_at=now if answered else None))
+    db.session.commit()
+    return {"answered proposals": len(winners), "progress updates": TRACE_UPDATES,
+            "evaluations": TRACE_EVALUATIONS, "observations": TRACE_OBSERVATIONS}
+
+
+def traced_action_id(app: Flask) -> int | None:
+    """The action of the answered call: the traceability page with origins."""
+    with app.app_context():
+        return db.session.scalar(select(Action.id).where(Action.title == TRACED_ACTION_TITLE))
+
+
 def bench_ids(app: Flask) -> dict[str, int]:
     """The call's space id and the first fresh voter's id."""
     with app.app_context():
@@ -183,12 +288,18 @@ def bench_ids(app: Flask) -> dict[str, int]:
 
 
 def _expected_size(now: datetime) -> bool:
-    if not inspect(db.engine).has_table("proposal_votes"):
+    inspector = inspect(db.engine)
+    if not inspector.has_table("proposal_votes"):
+        return False
+    # A database seeded before a change of the 0006 migration (a column added since) is seeded again.
+    if {c.name for c in Proposal.__table__.columns} - {c["name"] for c in inspector.get_columns("proposals")}:
         return False
     space = db.session.scalar(select(Space).where(Space.title == CALL_TITLE))
     if space is None or space.state is not SpaceState.OPEN or space.closes_at < now + timedelta(days=1):
         return False
-    proposals = db.session.scalar(select(func.count()).select_from(Proposal))
+    proposals = db.session.scalar(
+        select(func.count()).select_from(Proposal).join(ProposalCall).where(ProposalCall.space_id == space.id)
+    )
     votes = db.session.scalar(select(func.count()).select_from(ProposalVote))
     # vote_cast.py adds votes from the fresh voters; the seeded 200,000 are the floor.
     return proposals == N_PROPOSALS and votes >= N_VOTERS * VOTES_EACH
@@ -202,10 +313,14 @@ def ensure_seeded(app: Flask, url: str) -> str:
         db.session.remove()
         if seeded:
             upgrade()
-            return "already seeded"
+            if db.session.scalar(select(Space.id).where(Space.title == ANSWERED_CALL_TITLE)) is not None:
+                return "already seeded"
+            sizes = seed_traceability(now)
+            seed_large._analyze()
+            return "already seeded; added " + ", ".join(f"{n} {what}" for what, n in sizes.items())
         seed_large._wipe(url)
         upgrade()
-        sizes = seed(now)
+        sizes = seed(now) | seed_traceability(now)
         seed_large._analyze()
         return "seeded " + ", ".join(f"{n} {what}" for what, n in sizes.items())
 

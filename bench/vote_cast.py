@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/vote_cast.py                        # 2,000 voters x 3 votes, 64 at a time
     .venv/bin/python bench/vote_cast.py --voters 500 --concurrency 32 --votes-each 2
+    .venv/bin/python bench/vote_cast.py --voters 1000 --live-totals  # every vote bumps the call's revision
 
 Uses the call of bench/seed_proposals.py (database ``foro_proposals_bench``, seeded if needed) and its
 5,000 citizens who have not voted yet. Foro runs as ``gunicorn -w 2 -k sync`` (production configuration);
@@ -10,6 +11,10 @@ secret key, so the log-in form's rate limit is not what is measured) that POSTs 
 ``voting.vote``, one after the other, while ``--concurrency`` voters run at once. Prints throughput
 (votes/s), latency percentiles, status codes, and checks afterwards that every counter equals COUNT(*)
 of the vote rows and that the stored votes are exactly the successful responses.
+
+``--live-totals`` turns the call's live totals on for the run (and back off afterwards): every vote then
+also bumps the call's revision (foro.services.page_cache.bump_call_revision), one UPDATE of the call row
+on which concurrent voters queue until their commit; without it votes do not touch that row.
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ import seed_large  # noqa: E402
 import seed_proposals  # noqa: E402
 from flask import g, session  # noqa: E402
 from flask_wtf.csrf import generate_csrf  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 
 from foro.extensions import db  # noqa: E402
-from foro.models import Ballot, Proposal, ProposalVote, User  # noqa: E402
+from foro.models import Ballot, Proposal, ProposalCall, ProposalVote, User  # noqa: E402
 from foro.services.voting import on_ballot_clause  # noqa: E402
 
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:{harness.PG_PORT}/foro_proposals_bench"
@@ -79,12 +84,28 @@ def _recount(app, call_id: int) -> dict:
                 "proposals_off": wrong_proposals}
 
 
+def _set_live_totals(app, call_id: int, on: bool) -> None:
+    with app.app_context():
+        db.session.execute(update(ProposalCall).where(ProposalCall.id == call_id).values(live_totals=on))
+        db.session.commit()
+        db.session.remove()
+
+
+def _revision(app, call_id: int) -> int:
+    with app.app_context():
+        revision = db.session.scalar(select(ProposalCall.revision).where(ProposalCall.id == call_id))
+        db.session.remove()
+        return revision
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--voters", type=int, default=2_000)
     ap.add_argument("--votes-each", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--port", type=int, default=8741)
+    ap.add_argument("--live-totals", action="store_true",
+                    help="run with the call's live totals on: every vote also bumps the call's revision")
     a = ap.parse_args()
     os.makedirs(harness.PERF_DIR, exist_ok=True)
     benchlib, ceiling = harness.load_shared(harness.REPO_ROOT.parent / "shared" / "bench")
@@ -94,7 +115,7 @@ def main() -> None:
     space_id = seed_proposals.bench_ids(app)["space_id"]
     rnd = random.Random(7)
     with app.app_context():
-        call_id = db.session.scalar(select(Proposal.call_id).limit(1))
+        call_id = db.session.scalar(select(ProposalCall.id).where(ProposalCall.space_id == space_id))
         voted = select(ProposalVote.user_id).where(ProposalVote.call_id == call_id)
         users = list(
             db.session.scalars(
@@ -142,19 +163,27 @@ def main() -> None:
     env = {"FORO_ENV": "production", "SECRET_KEY": seed_large.BENCH_SECRET_KEY, "DATABASE_URL": PG_URL,
            "RATELIMIT_STORAGE_URI": "memory://", "SOCKETIO_MESSAGE_QUEUE": ""}
     load_before = os.getloadavg()
-    with benchlib.Server(cmd, a.port, env=env, cwd=str(harness.REPO_ROOT), log=f"{harness.PERF_DIR}/vote-cast.log"):
-        threads = [threading.Thread(target=worker) for _ in range(a.concurrency)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+    _set_live_totals(app, call_id, a.live_totals)
+    revision_before = _revision(app, call_id)
+    try:
+        with benchlib.Server(cmd, a.port, env=env, cwd=str(harness.REPO_ROOT),
+                             log=f"{harness.PERF_DIR}/vote-cast.log"):
+            threads = [threading.Thread(target=worker) for _ in range(a.concurrency)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+    finally:
+        revision_bumps = _revision(app, call_id) - revision_before
+        _set_live_totals(app, call_id, False)
     after = _recount(app, call_id)
     latencies.sort()
     ok = statuses.get(302, 0)
     pct = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    print(f"\n{a.voters} voters x {a.votes_each} votes, {a.concurrency} at once, gunicorn -w 2 -k sync, PostgreSQL")
+    print(f"\n{a.voters} voters x {a.votes_each} votes, {a.concurrency} at once, gunicorn -w 2 -k sync, PostgreSQL, "
+          f"live totals {'on' if a.live_totals else 'off'}")
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     print(f"requests {len(latencies)} in {wall:.1f} s: {len(latencies) / wall:.0f} votes/s; statuses {dict(statuses)}")
     print(f"latency ms: p50 {pct(0.5):.1f}  p90 {pct(0.9):.1f}  p99 {pct(0.99):.1f}  max {latencies[-1] * 1000:.1f}  "
@@ -166,6 +195,8 @@ def main() -> None:
         "sum of ballots.votes_count = COUNT(*)": after["ballot_total"] == after["votes"],
         "every proposal's votes_count = its COUNT(*)": after["proposals_off"] == 0,
         "no 5xx": not any(code >= 500 for code in statuses),
+        # With live totals every stored vote bumps the call once; without them votes leave it alone.
+        "call revision bumps": revision_bumps == (ok if a.live_totals else 0),
     }
     for name, passed in checks.items():
         print(f"  {'ok' if passed else 'FAILED'}: {name}")

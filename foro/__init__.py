@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from foro import cli, errors_http, security, templating
     from foro.database import configure_engine
     from foro.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from foro.services import page_cache
 
     db.init_app(app)
     with app.app_context():
@@ -45,6 +46,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     errors_http.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    # The anonymous page cache of forum and call pages (foro.services.page_cache).
+    page_cache.init_app(app)
 
     from foro.blueprints.admin import bp as admin_bp
     from foro.blueprints.answers import bp as answers_bp

@@ -89,7 +89,7 @@ def _isolated(app):
         db.session.remove()
         _empty_all_tables()
         limiter.reset()
-        app.extensions["forum_page_cache"].clear()
+        app.extensions["page_cache"].clear()
 
 
 @pytest.fixture

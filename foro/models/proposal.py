@@ -82,6 +82,9 @@ class ProposalCall(Base):
     live_totals: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the ranking is computed and the space moves to results published.
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Grows by one in every transaction that changes what an anonymous visitor sees on the call's pages
+    # (foro.services.page_cache.bump_call_revision): part of the cache key of those pages.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     space: Mapped[Space] = relationship()
 

@@ -27,7 +27,7 @@ from foro.models import (
 from foro.models.user import new_session_token
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.services.data_export import contributions_of
-from foro.services.page_cache import bump_forum_revision
+from foro.services.page_cache import bump_call_revision, bump_forum_revision
 from foro.timeutil import now_utc
 
 PASSWORD_MIN = 8
@@ -166,8 +166,10 @@ def update_profile(user: User, *, display_name: str, profile: Profile) -> User:
     _apply_profile(user, profile)
     db.session.flush()
     if renamed:
-        # Names are shown next to posts in every forum the person wrote in: all forums, a rare write.
+        # Names are shown next to posts and proposals wherever the person wrote: all forums and calls, a
+        # rare write.
         bump_forum_revision(every_forum=True)
+        bump_call_revision(every_call=True)
     return user
 
 
@@ -232,8 +234,10 @@ def delete_account(user: User, *, password: str) -> None:
     user.deleted_at = now_utc()
     end_all_sessions(user)
     db.session.flush()
-    # Their posts now read "Participante eliminado": all forums (rather than finding where they wrote).
+    # Their posts and proposals now read "Participante eliminado": all forums and calls (rather than
+    # finding where they wrote).
     bump_forum_revision(every_forum=True)
+    bump_call_revision(every_call=True)
 
 
 def grant_role(actor: User, target: User, role: Role, organism: Organism | None = None) -> User:

@@ -33,6 +33,7 @@ from foro.models.proposal import REASON_MAX
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.security import MAX_ID
 from foro.services.notifications import Notice, notify_each, path_for
+from foro.services.page_cache import bump_call_revision
 from foro.services.plans import ActionDetails, create_action
 from foro.services.spaces import answer_owed_clause
 
@@ -200,6 +201,8 @@ def answer_proposal(actor: User, space: Space, proposal: Proposal, details: Answ
             _l("Otra persona respondió esta propuesta mientras escribías. Revisa su respuesta antes de cambiarla.")
         ) from None
     _notify(actor, space, proposal, answer, corrected=existing is not None)
+    # The answer shows on the proposal's page and the call's answers page.
+    bump_call_revision(proposal.call_id)
     return answer
 
 

@@ -39,6 +39,7 @@ from foro.models.proposal import BODY_MAX, PROBLEM_MAX, REASON_MAX, TITLE_MAX
 from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
 from foro.services.common import rows_by_id
 from foro.services.notifications import Notice, notify_each, path_for
+from foro.services.page_cache import bump_call_revision
 from foro.services.voting import lock_window
 from foro.timeutil import now_utc
 
@@ -218,6 +219,7 @@ def create_concerted(actor: User, call: ProposalCall, original_ids: list[int], d
             field="original_ids",
         ) from None
     _tell_original_authors(actor, concerted, originals)
+    bump_call_revision(call.id)
     return concerted
 
 
@@ -269,6 +271,7 @@ def take_stance(actor: User, concerted: Proposal, stance: Stance | str, comment:
 
     key = (concerted.id, actor.id)
     endorsement = db.session.get(ProposalEndorsement, key)
+    stored = False
     if endorsement is None:
         try:
             with db.session.begin_nested():
@@ -277,14 +280,17 @@ def take_stance(actor: User, concerted: Proposal, stance: Stance | str, comment:
                 )
                 db.session.add(endorsement)
                 db.session.flush()
-            return endorsement
+            stored = True
         except IntegrityError:
             # The same person's other request stored a stance first: this one changes it.
             endorsement = db.session.get(ProposalEndorsement, key, populate_existing=True)
-    endorsement.stance = stance
-    endorsement.comment = text
-    endorsement.updated_at = now_utc()
-    db.session.flush()
+    if not stored:
+        endorsement.stance = stance
+        endorsement.comment = text
+        endorsement.updated_at = now_utc()
+        db.session.flush()
+    # Stances are public on the concerted proposal's page.
+    bump_call_revision(concerted.call_id)
     return endorsement
 
 

@@ -1,18 +1,28 @@
-"""The forum and thread pages as anonymous visitors get them, cached per process, and the revision stamp
-that tells when a cached page is out of date.
+"""The public pages of forums and calls for proposals as anonymous visitors get them, cached per process,
+and the revision stamps that tell when a cached page is out of date.
 
-What a visitor who has not logged in sees of a forum is the same for every such visitor, and most
-readers of a public deliberation never log in: rendering it again for each of them (300 contribution
-lines on a forum page) is most of the forum's cost. So the pages are kept, per process, keyed by the
-forum's ``revision`` and everything else the page depends on; a request for a kept page costs one
-small query (the stamp) and a dictionary look-up.
+What a visitor who has not logged in sees of a forum or a call is the same for every such visitor, and
+most readers of a public deliberation never log in: rendering it again for each of them (300
+contribution lines on a forum page, 20 proposals with their authors on a list page) is most of the cost.
+So the pages are kept, per process, keyed by a stamp read in one small query and everything else the
+page depends on; a request for a kept page costs that query and a dictionary look-up.
 
-Correctness rests on ``bump_forum_revision``: every write that changes what an anonymous visitor sees
-calls it in its own transaction, so the new content and the new stamp become visible together and no
-later request can find the old page under the new stamp. A page rendered after reading stamp N holds
-content at least as new as N (the stamp is read first, in the same transaction), so it is safe to keep
-under N. What a write outside the forum can change without bumping it (an organism renamed by an
-admin, a relative date) is bounded by ``FORUM_PAGE_CACHE_SECONDS``.
+One cache serves both kinds of page; each kind brings its ``Stamp`` (what the stamp query reads, and
+whether the page may be kept at all) to the ``cached_for_anonymous`` decorator:
+
+- forums (``FORUM_STAMP``): the forum's ``revision`` and its space's state;
+- calls for proposals (``CALL_STAMP``): the call's ``revision``, its space's state and the window running
+  now (``ProposalCall.window_at``). Windows change what the pages show (vote totals appear when the vote
+  ends) without any write, so the window is part of the key. A page rendered just after a window ended
+  may be kept under the window before it; nobody asks for that key afterwards, as time only moves on.
+
+Correctness rests on the bump functions: every write that changes what an anonymous visitor sees calls
+``bump_forum_revision`` or ``bump_call_revision`` in its own transaction, so the new content and the new
+stamp become visible together and no later request can find the old page under the new stamp. A page
+rendered after reading stamp N holds content at least as new as N (the stamp is read first, in the same
+transaction), so it is safe to keep under N. What a write elsewhere can change without bumping (an
+organism renamed by an admin, a plan action's title, a forum contribution linked from a proposal, a
+relative date) is bounded by ``PAGE_CACHE_SECONDS``.
 
 Who is served from the cache: GET requests with neither a session nor a remember-me cookie. Flask-Login
 knows nobody without them, so the page would be rendered for an anonymous visitor anyway; people who
@@ -23,20 +33,22 @@ import functools
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, request_finished
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from foro import permissions
 from foro.extensions import db
-from foro.models import Forum, Space
+from foro.models import Forum, ProposalCall, Space
 from foro.templating import select_locale
+from foro.timeutil import now_utc
 
-EXTENSION = "forum_page_cache"
+EXTENSION = "page_cache"
 
 
-# --- The stamp -----------------------------------------------------------------------------------
+# --- The stamps ----------------------------------------------------------------------------------
 
 
 def bump_forum_revision(forum_id: int | None = None, *, space_id: int | None = None, every_forum: bool = False) -> None:
@@ -52,14 +64,90 @@ def bump_forum_revision(forum_id: int | None = None, *, space_id: int | None = N
     statuses (``n = n + 1``, conditional status moves) that a flush event never sees, and a reader of a
     service should see that it invalidates the public pages.
     """
-    statement = update(Forum).values(revision=Forum.revision + 1).execution_options(synchronize_session=False)
-    if forum_id is not None:
-        statement = statement.where(Forum.id == forum_id)
+    _bump(Forum, Forum.id, Forum.space_id, forum_id, space_id, every_forum, "bump_forum_revision")
+
+
+def bump_call_revision(call_id: int | None = None, *, space_id: int | None = None, every_call: bool = False) -> None:
+    """Mark what anonymous visitors see of a call for proposals as changed, in the caller's transaction.
+
+    The same contract as ``bump_forum_revision``: the writer's last statement (proposal rows, ballots
+    and the space's share lock first, then the call row), with the call's id, its space's id, or
+    ``every_call`` (a person renamed or deleted). Votes bump only when the call shows live totals:
+    otherwise nothing public shows them until the vote window ends, which changes the key by itself.
+    """
+    _bump(ProposalCall, ProposalCall.id, ProposalCall.space_id, call_id, space_id, every_call, "bump_call_revision")
+
+
+def _bump(model, id_column, space_column, row_id, space_id, every: bool, name: str) -> None:
+    statement = update(model).values(revision=model.revision + 1).execution_options(synchronize_session=False)
+    if row_id is not None:
+        statement = statement.where(id_column == row_id)
     elif space_id is not None:
-        statement = statement.where(Forum.space_id == space_id)
-    elif not every_forum:
-        raise ValueError("bump_forum_revision needs a forum_id, a space_id or every_forum=True")
+        statement = statement.where(space_column == space_id)
+    elif not every:
+        raise ValueError(f"{name} needs an id, a space_id or every_...=True")
     db.session.execute(statement)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """How one kind of page is stamped: ``query(space_id)`` is the one statement a kept page costs, and
+    ``key(row)`` turns its row into the part of the page key that changes with the data, or None when
+    the page must not be kept (the view then answers, usually 404)."""
+
+    query: Callable[[int], Select]
+    key: Callable[[object], tuple | None]
+
+
+def _visible_to_anonymous(row) -> bool:
+    return permissions.can_view_space(None, Space(state=row.state, organism_id=row.organism_id))
+
+
+def _forum_key(row) -> tuple | None:
+    if row is None or not _visible_to_anonymous(row):
+        return None
+    return ("forum", row.id, row.revision, row.state.value)
+
+
+def _call_key(row) -> tuple | None:
+    if row is None or not _visible_to_anonymous(row):
+        return None
+    # window_at is the one definition of the windows; a transient call and space carry what it reads.
+    call = ProposalCall(
+        proposing_ends_at=row.proposing_ends_at,
+        concertation_ends_at=row.concertation_ends_at,
+        voting_ends_at=row.voting_ends_at,
+        space=Space(state=row.state, opens_at=row.opens_at),
+    )
+    return ("call", row.id, row.revision, row.state.value, call.window_at(now_utc()).value)
+
+
+FORUM_STAMP = Stamp(
+    query=lambda space_id: (
+        select(Forum.id, Forum.revision, Space.state, Space.organism_id)
+        .join(Space, Space.id == Forum.space_id)
+        .where(Forum.space_id == space_id)
+    ),
+    key=_forum_key,
+)
+
+CALL_STAMP = Stamp(
+    query=lambda space_id: (
+        select(
+            ProposalCall.id,
+            ProposalCall.revision,
+            ProposalCall.proposing_ends_at,
+            ProposalCall.concertation_ends_at,
+            ProposalCall.voting_ends_at,
+            Space.state,
+            Space.opens_at,
+            Space.organism_id,
+        )
+        .join(Space, Space.id == ProposalCall.space_id)
+        .where(ProposalCall.space_id == space_id)
+    ),
+    key=_call_key,
+)
 
 
 # --- The cache -----------------------------------------------------------------------------------
@@ -112,9 +200,12 @@ class PageCache:
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its own cache (the test app lives for a whole session: no module globals)."""
-    size = int(app.config.get("FORUM_PAGE_CACHE_SIZE", 0))
-    app.extensions[EXTENSION] = PageCache(size, float(app.config.get("FORUM_PAGE_CACHE_SECONDS", 60)))
+    """Give the app its own cache (the test app lives for a whole session: no module globals). Safe to
+    call more than once: the first call wins."""
+    if EXTENSION in app.extensions:
+        return
+    size = int(app.config.get("PAGE_CACHE_SIZE", 0))
+    app.extensions[EXTENSION] = PageCache(size, float(app.config.get("PAGE_CACHE_SECONDS", 60)))
     # request_finished comes after every after_request function and the session's save: what is kept
     # is the response exactly as it left, headers and cookies included.
     request_finished.connect(_keep, app)
@@ -137,40 +228,40 @@ def _is_anonymous_read() -> bool:
     )
 
 
-def _page_key(forum_id: int, revision: int, state) -> tuple:
+def _page_key(stamp_key: tuple) -> tuple:
     # Query arguments in a fixed order, so ?a=1&b=2 and ?b=2&a=1 share a page; every argument counts,
     # since a page may carry its arguments into its links.
     arguments = tuple(sorted(request.args.items(multi=True)))
-    return (request.host, request.path, arguments, select_locale(), forum_id, revision, state.value)
+    return (request.host, request.path, arguments, select_locale(), *stamp_key)
 
 
-def cached_for_anonymous(view):
-    """For views of a forum's space (``space_id`` in the URL): serve anonymous visitors a kept page.
+def cached_for_anonymous(stamp: Stamp):
+    """For views of a forum's or a call's space (``space_id`` in the URL): serve anonymous visitors a
+    kept page, stamped by ``stamp`` (FORUM_STAMP or CALL_STAMP).
 
     The stamp query also answers visibility: a space anonymous visitors may not see (a draft) and a
-    space without a forum go straight to the view, which answers 404, and are never kept.
+    space without a forum or a call go straight to the view, which answers 404, and are never kept.
     """
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        cache = page_cache()
-        if cache is None or not _is_anonymous_read():
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            cache = page_cache()
+            if cache is None or not _is_anonymous_read():
+                return view(*args, **kwargs)
+            stamp_key = stamp.key(db.session.execute(stamp.query(kwargs["space_id"])).first())
+            if stamp_key is None:
+                return view(*args, **kwargs)
+            key = _page_key(stamp_key)
+            page = cache.get(key)
+            if page is not None:
+                return page.response()
+            g.page_cache_key = key
             return view(*args, **kwargs)
-        row = db.session.execute(
-            select(Forum.id, Forum.revision, Space.state, Space.organism_id)
-            .join(Space, Space.id == Forum.space_id)
-            .where(Forum.space_id == kwargs["space_id"])
-        ).first()
-        if row is None or not permissions.can_view_space(None, Space(state=row.state, organism_id=row.organism_id)):
-            return view(*args, **kwargs)
-        key = _page_key(row.id, row.revision, row.state)
-        page = cache.get(key)
-        if page is not None:
-            return page.response()
-        g.page_cache_key = key
-        return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def _keep(app: Flask, response: Response, **_extra) -> None:

@@ -18,6 +18,7 @@ from foro import permissions
 from foro.errors import InvalidInput, NotAllowed
 from foro.extensions import db
 from foro.models import ProposalCall, Space, SpaceKind, User, VoteRule
+from foro.services.page_cache import bump_call_revision
 
 MAX_VOTES_LIMIT = 100
 WINNERS_LIMIT = 1_000
@@ -140,4 +141,6 @@ def configure_call(actor: User, space: Space, details: CallDetails) -> ProposalC
     call.residents_only = bool(details.residents_only)
     call.live_totals = bool(details.live_totals)
     db.session.flush()
+    # An announced call's pages show its windows and vote rule.
+    bump_call_revision(call.id)
     return call

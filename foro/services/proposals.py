@@ -53,7 +53,7 @@ from foro.services.accounts import normalise_email
 from foro.services.common import rows_by_id
 from foro.services.forums import suspended_until
 from foro.services.notifications import Notice, notify, notify_each, path_for
-from foro.services.page_cache import bump_forum_revision
+from foro.services.page_cache import bump_call_revision, bump_forum_revision
 from foro.timeutil import now_utc
 
 COMMENT_MAX = 5_000
@@ -339,6 +339,16 @@ def _follower_ids(proposal: Proposal) -> list[int]:
     )
 
 
+def _pages_changed(proposal: Proposal) -> None:
+    """The last statement of every writer that changes what anonymous visitors see of ``proposal``:
+    the call's pages, and the thread page of the forum contribution the proposal carries, which lists
+    the proposals taking it up (title, status). The forum first, then the call: the order
+    foro.services.accounts takes them in, so writers never deadlock on the two rows."""
+    if proposal.forum_post_id is not None:
+        bump_forum_revision(db.session.scalar(select(ForumPost.forum_id).where(ForumPost.id == proposal.forum_post_id)))
+    bump_call_revision(proposal.call_id)
+
+
 def submit_proposal(actor: User, call: ProposalCall, details: ProposalDetails) -> Proposal:
     """A new proposal by ``actor`` in ``call``, who then follows it.
 
@@ -374,9 +384,7 @@ def submit_proposal(actor: User, call: ProposalCall, details: ProposalDetails) -
     db.session.add(proposal)
     db.session.flush()
     db.session.execute(insert(proposal_follows).values(proposal_id=proposal.id, user_id=actor.id))
-    if forum_post_id is not None:
-        # The contribution's thread page lists the proposals that take it up.
-        bump_forum_revision(forum_id=post.forum_id)
+    _pages_changed(proposal)
     return proposal
 
 
@@ -394,6 +402,7 @@ def edit_proposal(actor: User, proposal: Proposal, details: ProposalDetails) -> 
     for name, value in values.items():
         setattr(proposal, name, value)
     db.session.flush()
+    _pages_changed(proposal)
     return proposal
 
 
@@ -417,6 +426,7 @@ def withdraw_proposal(actor: User, proposal: Proposal) -> Proposal:
         [Notice(uid, NotificationKind.FOLLOWED_ITEM, message) for uid in _follower_ids(proposal) if uid != actor.id],
         proposal_path(proposal),
     )
+    _pages_changed(proposal)
     return proposal
 
 
@@ -464,6 +474,7 @@ def support(actor: User, proposal: Proposal) -> None:
                 raise InvalidTransition(_l("Solo se pueden apoyar propuestas publicadas."))
     except IntegrityError:
         raise Conflict(_l("Ya apoyaste esta propuesta.")) from None
+    bump_call_revision(proposal.call_id)
 
 
 def retract_support(actor: User, proposal: Proposal) -> None:
@@ -481,6 +492,7 @@ def retract_support(actor: User, proposal: Proposal) -> None:
         raise Conflict(_l("No habías apoyado esta propuesta."))
     if _add_to_supports(proposal, -1) != 1:
         raise InvalidTransition(_l("Solo se pueden apoyar propuestas publicadas."))
+    bump_call_revision(proposal.call_id)
 
 
 # --- Comments --------------------------------------------------------------------------------------
@@ -524,6 +536,7 @@ def comment(actor: User, proposal: Proposal, body: str) -> ProposalComment:
     notices = [Notice(uid, NotificationKind.PROPOSAL, to_authors) for uid in _author_ids(proposal)]
     notices += [Notice(uid, NotificationKind.FOLLOWED_ITEM, to_followers) for uid in _follower_ids(proposal)]
     notify_each([n for n in notices if n.user_id != actor.id], proposal_path(proposal))
+    bump_call_revision(proposal.call_id)
     return new_comment
 
 
@@ -618,6 +631,8 @@ def respond_invitation(actor: User, proposal: Proposal, *, accept: bool) -> None
     db.session.expire(proposal, ["coauthors"])
     if proposal.author is not None:
         notify(proposal.author, NotificationKind.PROPOSAL, str(message), proposal_path(proposal))
+    # Accepted co-authors are named with the author on the list and the proposal page (one who leaves too).
+    bump_call_revision(proposal.call_id)
 
 
 # --- Follows ---------------------------------------------------------------------------------------
@@ -780,6 +795,7 @@ def merge_proposals(actor: User, duplicate: Proposal, target_id, reason: str) ->
     to_followers = str(_l("La propuesta «%(duplicate)s», que sigues, se unió a «%(target)s».", **values))
     notices += [Notice(uid, NotificationKind.FOLLOWED_ITEM, to_followers) for uid in _follower_ids(duplicate)]
     notify_each([n for n in notices if n.user_id != actor.id], proposal_path(target))
+    _pages_changed(duplicate)
     return target
 
 
@@ -817,6 +833,7 @@ def moderate_proposal(actor: User, proposal: Proposal, *, hide: bool, reason: st
         [Notice(uid, NotificationKind.PROPOSAL, str(message)) for uid in _author_ids(proposal) if uid != actor.id],
         proposal_path(proposal),
     )
+    _pages_changed(proposal)
     return proposal
 
 

@@ -37,7 +37,7 @@ from foro.models import (
 from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
 from foro.services.business_days import add_business_days
 from foro.services.common import rows_by_id
-from foro.services.page_cache import bump_forum_revision
+from foro.services.page_cache import bump_call_revision, bump_forum_revision
 from foro.timeutil import local_today, now_utc
 
 TITLE_MAX = 200
@@ -170,6 +170,7 @@ def update_space(actor: User, space: Space, details: SpaceDetails) -> Space:
     _apply_details(space, space.organism_id, details)
     db.session.flush()
     bump_forum_revision(space_id=space.id)
+    bump_call_revision(space_id=space.id)
     return space
 
 
@@ -251,6 +252,7 @@ def change_space_state(
     db.session.add(transition)
     db.session.flush()
     bump_forum_revision(space_id=locked.id)
+    bump_call_revision(space_id=locked.id)
     return transition
 
 

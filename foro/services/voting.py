@@ -44,6 +44,7 @@ from foro.models import (
     proposal_origins,
 )
 from foro.services.notifications import Notice, notify_each, path_for
+from foro.services.page_cache import bump_call_revision
 from foro.services.spaces import change_space_state
 from foro.timeutil import now_utc
 
@@ -235,6 +236,14 @@ def _move_ballot(call: ProposalCall, actor: User, delta: int, cost: Decimal) -> 
     )
 
 
+def _totals_changed(call: ProposalCall) -> None:
+    """A vote's last statement. Only live totals are public while the vote runs; without them the
+    anonymous pages show no total until the window ends, which changes their cache key by itself, so
+    votes then do not touch the call row (on which every voter would otherwise queue)."""
+    if call.live_totals:
+        bump_call_revision(call.id)
+
+
 def cast_vote(actor: User, call: ProposalCall, proposal_id: int) -> Proposal:
     """``actor`` votes for a proposal on the ballot of ``call`` while its vote window runs.
 
@@ -278,6 +287,7 @@ def cast_vote(actor: User, call: ProposalCall, proposal_id: int) -> Proposal:
         ) from None
     _add_to_votes(proposal, 1)
     db.session.expire(ballot)
+    _totals_changed(call)
     return proposal
 
 
@@ -301,6 +311,7 @@ def remove_vote(actor: User, call: ProposalCall, proposal_id: int) -> Proposal:
     _move_ballot(call, actor, -1, proposal.estimated_cost)
     _add_to_votes(proposal, -1)
     db.session.expire(ballot)
+    _totals_changed(call)
     return proposal
 
 
@@ -538,6 +549,8 @@ def publish_results(actor: User, call: ProposalCall) -> set[int]:
     db.session.flush()
     change_space_state(actor, space, SpaceState.RESULTS_PUBLISHED)
     _tell_winners(call, winners)
+    # change_space_state bumped already; the ranks and winners written above belong to the same change.
+    bump_call_revision(call.id)
     db.session.expire_all()
     return winners
 

@@ -1,6 +1,7 @@
 """Views of the answers capability: a call's answers page, the answer form, and an action's traceability.
 
 Rules live in foro.services.answers and foro.permissions; the chain is read by foro.services.traceability.
+Anonymous visitors get a call's answers page from foro.services.page_cache.
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from foro.forms import show_domain_error
 from foro.models import ProposalCall, ProposalStatus, Space, SpaceKind
 from foro.services import answers
 from foro.services import traceability as trace_service
+from foro.services.page_cache import CALL_STAMP, cached_for_anonymous
 
 
 def _call_or_404(space_id: int) -> ProposalCall:
@@ -33,6 +35,7 @@ def _call_or_404(space_id: int) -> ProposalCall:
 
 
 @bp.get("/espacios/<id:space_id>/respuestas")
+@cached_for_anonymous(CALL_STAMP)
 def index(space_id: int):
     call = _call_or_404(space_id)
     space = call.space

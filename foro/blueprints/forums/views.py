@@ -21,7 +21,7 @@ from foro.extensions import db
 from foro.forms import show_domain_error
 from foro.models import ContributionKind, Forum, ForumPost, Space
 from foro.services import forums
-from foro.services.page_cache import cached_for_anonymous
+from foro.services.page_cache import FORUM_STAMP, cached_for_anonymous
 from foro.timeutil import now_utc
 
 VIEWS = ("arbol", "lista")
@@ -87,7 +87,7 @@ def _thread_url(post: ForumPost, **args) -> str:
 
 
 @bp.get("/espacios/<id:space_id>/foro")
-@cached_for_anonymous
+@cached_for_anonymous(FORUM_STAMP)
 def show(space_id: int):
     forum = _forum_or_404(space_id)
     view = request.args.get("vista") if request.args.get("vista") in VIEWS else "arbol"
@@ -141,7 +141,7 @@ def _render_thread(forum: Forum, head: ForumPost, reply_form: ReplyForm | None =
 
 
 @bp.get("/espacios/<id:space_id>/foro/aportes/<id:post_id>")
-@cached_for_anonymous
+@cached_for_anonymous(FORUM_STAMP)
 def thread(space_id: int, post_id: int):
     forum = _forum_or_404(space_id)
     post = _post_or_404(forum, post_id)

@@ -3,7 +3,9 @@ everything people do on it (edit, withdraw, support, comment, co-authors, follow
 
 Thin views: form -> foro.services.proposals (or proposal_setup) -> commit -> redirect. A proposal is
 looked up inside the call of the space named in the URL, so ids of other calls are 404, and so are
-hidden proposals for people who may not see them. Page views never write to the database.
+hidden proposals for people who may not see them. Page views never write to the database. Anonymous
+visitors get the list and a proposal's page from foro.services.page_cache while the call's revision,
+its space's state and its running window stay the same.
 """
 
 from datetime import datetime
@@ -33,6 +35,7 @@ from foro.extensions import db
 from foro.forms import show_domain_error
 from foro.models import Proposal, ProposalCall, ProposalCoauthor, Space, SpaceKind, TargetGroup, VoteRule
 from foro.services import proposals
+from foro.services.page_cache import CALL_STAMP, cached_for_anonymous
 from foro.services.proposal_setup import call_of, configure_call
 from foro.timeutil import now_utc, utc_to_local
 
@@ -143,6 +146,7 @@ def call_settings(space_id: int):
 
 
 @bp.get("/espacios/<id:space_id>/propuestas")
+@cached_for_anonymous(CALL_STAMP)
 def index(space_id: int):
     call = _call_or_404(space_id)
     window = call.window_at(now_utc())
@@ -285,6 +289,7 @@ def _render_show(call: ProposalCall, proposal: Proposal, *, status: int = 200, e
 
 
 @bp.get("/espacios/<id:space_id>/propuestas/<id:proposal_id>")
+@cached_for_anonymous(CALL_STAMP)
 def show(space_id: int, proposal_id: int):
     call = _call_or_404(space_id)
     return _render_show(call, _proposal_or_404(call, proposal_id))

@@ -2,7 +2,8 @@
 
 Thin views: form -> foro.services.concertation / foro.services.voting -> commit -> redirect. The call is
 found through the space of the URL (404 for a draft the person may not see, or a space that is not a call);
-a proposal id of another call is a 404. Page views never write to the database.
+a proposal id of another call is a 404. Page views never write to the database. Anonymous visitors get
+the results page from foro.services.page_cache (not the ballot, which is personal, nor the CSV).
 """
 
 import csv
@@ -24,6 +25,7 @@ from foro.forms import show_domain_error
 from foro.models import CallWindow, Proposal, ProposalCall, ProposalKind, Space, SpaceState, TargetGroup, Territory
 from foro.services import concertation as concertation_service
 from foro.services import voting
+from foro.services.page_cache import CALL_STAMP, cached_for_anonymous
 from foro.timeutil import now_utc
 
 
@@ -225,6 +227,7 @@ def vote(space_id: int, proposal_id: int):
 
 
 @bp.get("/espacios/<id:space_id>/resultados")
+@cached_for_anonymous(CALL_STAMP)
 def results(space_id: int):
     call = _call_or_404(space_id)
     window = call.window_at(now_utc())
