@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from foro.extensions import db
 from foro.models import Forum, ForumPost, PostStatus, Space, SpaceState
+from foro.models.forum import DIALECT_INDEXES
 from foro.services.ical import html_to_text
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -149,10 +150,11 @@ def excerpt(html: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
 
 
 def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic ``include_name`` hook: the search index objects live in migration 0004, not in the models,
-    so comparing the database with the models must not see them (nor offer to drop them)."""
+    """Alembic ``include_name`` hook: the search index objects (migration 0004) and the forum's
+    per-database indexes (migration 0008) live in migrations, not in the models, so comparing the
+    database with the models must not see them (nor offer to drop them)."""
     if type_ == "table":
         return not (name == FTS_TABLE or (name or "").startswith(FTS_TABLE + "_"))
     if type_ == "index":
-        return name != POSTGRESQL_INDEX
+        return name != POSTGRESQL_INDEX and name not in DIALECT_INDEXES
     return True

@@ -26,6 +26,10 @@ from foro.models.enums import ContributionKind, FlagReason, ModerationMode, Post
 from foro.models.space import Space
 from foro.models.user import User
 
+# Indexes with a different form on each database (migration 0008), so not declared on the models; the
+# migration drift test leaves them out (foro.search.include_in_autogenerate).
+DIALECT_INDEXES = ("ix_forum_posts_heads_supports", "ix_forum_posts_tree")
+
 TITLE_MAX = 200
 BODY_MAX = 10_000
 REASON_MAX = 500
