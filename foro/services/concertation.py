@@ -8,7 +8,6 @@ one concerted proposal and a Conflict. The window is read again inside the writi
 (foro.services.voting.lock_window).
 """
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -36,7 +35,7 @@ from foro.models import (
     proposal_origins,
 )
 from foro.models.proposal import BODY_MAX, PROBLEM_MAX, REASON_MAX, TITLE_MAX
-from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.sanitize import clean_text_area, is_blank, normalise_plain_text
 from foro.services.common import rows_by_id
 from foro.services.notifications import Notice, notify_each, path_for
 from foro.services.page_cache import bump_call_revision
@@ -46,8 +45,6 @@ from foro.timeutil import now_utc
 # A proposal's estimated cost, in whole Colombian pesos: well above any participatory budget.
 COST_MAX = Decimal("1000000000000")
 ORIGINALS_MAX = 50
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK_TAG = re.compile(r"<(p|ul|ol|li|blockquote)[\s>]", re.IGNORECASE)
 
 
 @dataclass
@@ -76,17 +73,16 @@ def _plain(value: str | None, name: str, max_length: int, required, too_long, *,
 
 
 def _clean_description(value: str | None) -> str:
-    """Sanitised HTML; plain text typed in a text area becomes paragraphs, as in the forum."""
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > BODY_MAX:
-        raise InvalidInput(_l("La descripción admite hasta %(n)s caracteres.", n=BODY_MAX), field="description")
-    cleaned = clean_user_html(normalise_plain_text(text))
-    if not _BLOCK_TAG.search(cleaned):
-        paragraphs = [part.strip() for part in re.split(r"\n\s*\n", cleaned) if part.strip()]
-        cleaned = clean_user_html("".join("<p>" + part.replace("\n", "<br>") + "</p>" for part in paragraphs))
-    if is_blank(_TAG.sub("", cleaned)):
-        raise InvalidInput(_l("Describe la propuesta concertada: es un campo obligatorio."), field="description")
-    return cleaned
+    """Sanitised HTML (foro.sanitize.clean_text_area); blank and emptied say the same."""
+    required = _l("Describe la propuesta concertada: es un campo obligatorio.")
+    return clean_text_area(
+        value,
+        field="description",
+        limit=BODY_MAX,
+        required=required,
+        too_long=_l("La descripción admite hasta %(n)s caracteres.", n=BODY_MAX),
+        emptied=required,
+    )
 
 
 def _cost(value) -> Decimal:

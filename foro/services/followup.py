@@ -11,7 +11,6 @@ Rules:
 - An observation gets one public answer; two officials answering at once store the first one.
 """
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +34,7 @@ from foro.models.followup import (
     action_follows,
 )
 from foro.models.proposal import Proposal, ProposalAnswer, ProposalCoauthor, proposal_follows
-from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.sanitize import clean_text_area, is_blank, normalise_plain_text
 from foro.services.notifications import Notice, notify, notify_each, path_for
 from foro.services.plans import _check_indicator_value
 from foro.timeutil import local_today, now_utc
@@ -51,8 +50,6 @@ MIN_TERRITORY_CELL = 5
 # How many of the latest evaluation comments the action page shows.
 COMMENTS_SHOWN = 50
 
-_BLOCK_TAG = re.compile(r"<(p|ul|ol|li|blockquote)[\s>]", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^>]*>")
 # A link is a plain run of visible ASCII: no spaces, controls or invisible characters that browsers or
 # mail clients would read differently (java\u200bscript:, jav&#x09;ascript:).
 _LINK_CHARACTERS = re.compile(r"[!-~]+")
@@ -113,22 +110,15 @@ def _plain_text(value: str | None, *, field: str, required, too_long, max_length
 
 
 def _clean_report_body(body: str | None) -> str:
-    """The report's text as stored: the sanitiser's allow-list, plain text turned into paragraphs."""
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    if is_blank(text):
-        raise InvalidInput(_l("Escribe el texto del reporte: es un campo obligatorio."), field="body")
-    if len(text) > BODY_MAX:
-        raise InvalidInput(_l("El texto del reporte admite hasta %(n)s caracteres.", n=BODY_MAX), field="body")
-    cleaned = clean_user_html(normalise_plain_text(text))
-    if not _BLOCK_TAG.search(cleaned):
-        paragraphs = [part.strip() for part in re.split(r"\n\s*\n", cleaned) if part.strip()]
-        cleaned = clean_user_html("".join("<p>" + part.replace("\n", "<br>") + "</p>" for part in paragraphs))
-    if is_blank(html.unescape(_ANY_TAG.sub("", cleaned))):
-        raise InvalidInput(
-            _l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escribe el reporte en texto."),
-            field="body",
-        )
-    return cleaned
+    """The report's text as stored (foro.sanitize.clean_text_area), with the reports' messages."""
+    return clean_text_area(
+        body,
+        field="body",
+        limit=BODY_MAX,
+        required=_l("Escribe el texto del reporte: es un campo obligatorio."),
+        too_long=_l("El texto del reporte admite hasta %(n)s caracteres.", n=BODY_MAX),
+        emptied=_l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escribe el reporte en texto."),
+    )
 
 
 def _lock_action(action: Action) -> Action:

@@ -8,8 +8,6 @@ Pending, flagged and hidden posts are seen only by their author and the space's 
 queries filter them in SQL with the same rule as ``permissions.can_see_post``.
 """
 
-import html
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,7 +43,7 @@ from foro.models import (
     thread_follows,
 )
 from foro.models.forum import BODY_MAX, TITLE_MAX
-from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.sanitize import clean_text_area, is_blank, normalise_plain_text
 from foro.search import search_text
 from foro.security import MAX_ID
 from foro.services.notifications import Notice, notify_each, post_path
@@ -78,9 +76,6 @@ LIST_ORDERS = {
 DEFAULT_LIST_ORDER = "apoyos"
 # Most relevant first: pinned threads, then the most supported, then the newest.
 _RELEVANCE = (ForumPost.is_pinned.desc(), ForumPost.supports_count.desc(), ForumPost.id.desc())
-
-_BLOCK_TAG = re.compile(r"<(p|ul|ol|li|blockquote)[\s>]", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 # --- Who may take part -------------------------------------------------------------------------------
@@ -148,34 +143,16 @@ def _clean_title(title: str | None) -> str:
     return text
 
 
-def _visible_text(cleaned_html: str) -> str:
-    return html.unescape(_ANY_TAG.sub("", cleaned_html))
-
-
 def _clean_body(body: str | None) -> str:
-    """The body as stored: the sanitiser's allow-list, and plain text turned into paragraphs.
-
-    People mostly type plain text in a text area; without paragraphs their line breaks would be lost.
-    Text that already uses block tags is kept as the sanitiser leaves it.
-    """
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    if is_blank(text):
-        raise InvalidInput(_l("Escribe el texto de tu aporte: es un campo obligatorio."), field="body")
-    if "\x00" in text:
-        raise InvalidInput(_l("El texto contiene caracteres no válidos."), field="body")
-    if len(text) > BODY_MAX:
-        raise InvalidInput(_l("El texto admite hasta %(n)s caracteres.", n=BODY_MAX), field="body")
-    cleaned = clean_user_html(normalise_plain_text(text))
-    if not _BLOCK_TAG.search(cleaned):
-        paragraphs = [part.strip() for part in re.split(r"\n\s*\n", cleaned) if part.strip()]
-        cleaned = clean_user_html("".join("<p>" + part.replace("\n", "<br>") + "</p>" for part in paragraphs))
-    if is_blank(_visible_text(cleaned)):
-        # Only markup that the allow-list drops (a script, a style, an image...): nothing is left to read.
-        raise InvalidInput(
-            _l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escribe tu aporte en texto."),
-            field="body",
-        )
-    return cleaned
+    """The body as stored (foro.sanitize.clean_text_area), with the forum's messages."""
+    return clean_text_area(
+        body,
+        field="body",
+        limit=BODY_MAX,
+        required=_l("Escribe el texto de tu aporte: es un campo obligatorio."),
+        too_long=_l("El texto admite hasta %(n)s caracteres.", n=BODY_MAX),
+        emptied=_l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escribe tu aporte en texto."),
+    )
 
 
 def _is_id(value) -> bool:

@@ -47,7 +47,7 @@ from foro.models import (
     proposal_origins,
 )
 from foro.models.proposal import BODY_MAX, ON_BEHALF_MAX, PROBLEM_MAX, TITLE_MAX
-from foro.sanitize import clean_user_html, is_blank, normalise_plain_text
+from foro.sanitize import clean_text_area, is_blank, normalise_plain_text
 from foro.security import MAX_ID
 from foro.services.accounts import normalise_email
 from foro.services.common import rows_by_id
@@ -77,7 +77,6 @@ LIST_ORDERS = {
 }
 DEFAULT_ORDER = "apoyos"
 
-_BLOCK_TAG = re.compile(r"<(p|ul|ol|li|blockquote)[\s>]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
@@ -158,30 +157,16 @@ def _plain(value: str | None, *, field_name: str, required_message, limit: int, 
     return text
 
 
-def _visible_text(cleaned_html: str) -> str:
-    return html.unescape(_ANY_TAG.sub("", cleaned_html))
-
-
 def clean_rich_text(value: str | None, *, field_name: str, required_message, limit: int) -> str:
-    """Sanitised HTML; plain text typed in a text area becomes paragraphs, so its line breaks survive."""
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    if is_blank(text):
-        raise InvalidInput(required_message, field=field_name)
-    if "\x00" in text:
-        raise InvalidInput(_l("El texto contiene caracteres no válidos."), field=field_name)
-    if len(text) > limit:
-        raise InvalidInput(_l("Este texto admite hasta %(n)s caracteres.", n=limit), field=field_name)
-    cleaned = clean_user_html(normalise_plain_text(text))
-    if not _BLOCK_TAG.search(cleaned):
-        paragraphs = [part.strip() for part in re.split(r"\n\s*\n", cleaned) if part.strip()]
-        cleaned = clean_user_html("".join("<p>" + part.replace("\n", "<br>") + "</p>" for part in paragraphs))
-    if is_blank(_visible_text(cleaned)):
-        # Only markup the allow-list drops (a script, a style, an image): nothing is left to read.
-        raise InvalidInput(
-            _l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escríbelo en texto."),
-            field=field_name,
-        )
-    return cleaned
+    """A proposal's rich text as stored (foro.sanitize.clean_text_area), with the proposals' messages."""
+    return clean_text_area(
+        value,
+        field=field_name,
+        limit=limit,
+        required=required_message,
+        too_long=_l("Este texto admite hasta %(n)s caracteres.", n=limit),
+        emptied=_l("El texto quedó vacío: no se admiten scripts, estilos ni imágenes. Escríbelo en texto."),
+    )
 
 
 def parse_pesos(text: str | None) -> Decimal:
