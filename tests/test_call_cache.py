@@ -30,7 +30,7 @@ from foro.models import (
 from foro.services.page_cache import page_cache
 from foro.timeutil import now_utc, utc_to_local
 from tests.answers_helpers import results_call, winner
-from tests.factories import DEFAULT_PASSWORD
+from tests.cache_helpers import close_space, delete_author, ok, rename_author
 from tests.helpers import post_form
 
 TITLE = "Ruta nocturna del MIO para la ladera"
@@ -95,10 +95,6 @@ def _revision(world: World) -> int:
     return db.session.scalar(select(ProposalCall.revision).where(ProposalCall.id == world.call.id))
 
 
-def _ok(response) -> None:
-    assert response.status_code in (200, 302), _html(response)[:3000]
-
-
 def _local(moment) -> str:
     return utc_to_local(moment).strftime("%Y-%m-%dT%H:%M")
 
@@ -120,7 +116,7 @@ def _submit(w: World) -> None:
         "estimated_cost": "25.000.000",
         "on_behalf_of": "",
     }
-    _ok(post_form(w.as_user(w.citizen), url, data, token_from=url))
+    ok(post_form(w.as_user(w.citizen), url, data, token_from=url))
 
 
 def _edit(w: World) -> None:
@@ -133,13 +129,13 @@ def _edit(w: World) -> None:
         "estimated_cost": "25.000.000",
         "on_behalf_of": "",
     }
-    _ok(post_form(w.as_user(w.author), url, data, token_from=url))
+    ok(post_form(w.as_user(w.author), url, data, token_from=url))
 
 
 def _on_proposal(who: str, suffix: str, target: str = "proposal", **data):
     def write(w: World) -> None:
         proposal = w.proposal if target == "proposal" else w.other
-        _ok(post_form(w.as_user(getattr(w, who)), f"/espacios/{w.space_id}/propuestas/{proposal.id}/{suffix}", data))
+        ok(post_form(w.as_user(getattr(w, who)), f"/espacios/{w.space_id}/propuestas/{proposal.id}/{suffix}", data))
 
     return write
 
@@ -159,7 +155,7 @@ def _invited(w: World) -> None:
 
 def _accept_invitation(w: World) -> None:
     url = f"/espacios/{w.space_id}/propuestas/{w.proposal.id}/coautoria"
-    _ok(post_form(w.as_user(w.extra["invitee"]), url, {"action": "accept"}))
+    ok(post_form(w.as_user(w.extra["invitee"]), url, {"action": "accept"}))
 
 
 def _other_proposal(status: ProposalStatus = ProposalStatus.PUBLISHED):
@@ -171,7 +167,7 @@ def _other_proposal(status: ProposalStatus = ProposalStatus.PUBLISHED):
 
 def _merge(w: World) -> None:
     url = f"/espacios/{w.space_id}/propuestas/{w.other.id}/unir"
-    _ok(post_form(w.as_user(w.moderator), url, {"into": str(w.proposal.id), "reason": "Piden lo mismo."}))
+    ok(post_form(w.as_user(w.moderator), url, {"into": str(w.proposal.id), "reason": "Piden lo mismo."}))
 
 
 def _call_settings(w: World) -> None:
@@ -187,7 +183,7 @@ def _call_settings(w: World) -> None:
         "budget_cap": "",
         "winners_count": "",
     }
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/convocatoria/ajustes", data))
+    ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/convocatoria/ajustes", data))
     # The results page says when the vote ends, as the templates write dates.
     with current_app.test_request_context():
         w.extra["text"] = current_app.jinja_env.filters["local_datetime"](voting_ends)
@@ -202,7 +198,7 @@ def _concert(w: World) -> None:
         "territory_id": "",
         "estimated_cost": "$ 45.000.000",
     }
-    _ok(post_form(w.as_user(w.author), f"/espacios/{w.space_id}/concertacion", data))
+    ok(post_form(w.as_user(w.author), f"/espacios/{w.space_id}/concertacion", data))
 
 
 def _concerted(w: World) -> None:
@@ -214,13 +210,13 @@ def _concerted(w: World) -> None:
 
 def _stance(w: World) -> None:
     url = f"/espacios/{w.space_id}/propuestas/{w.proposal.id}/postura"
-    _ok(post_form(w.as_user(w.author), url, {"stance": "endorse", "comment": "Recoge lo que pedimos en el barrio"}))
+    ok(post_form(w.as_user(w.author), url, {"stance": "endorse", "comment": "Recoge lo que pedimos en el barrio"}))
 
 
 def _vote(action: str = "add"):
     def write(w: World) -> None:
         url = f"/espacios/{w.space_id}/votacion/{w.proposal.id}"
-        _ok(post_form(w.as_user(w.citizen), url, {"action": action}))
+        ok(post_form(w.as_user(w.citizen), url, {"action": action}))
 
     return write
 
@@ -230,13 +226,13 @@ def _voted(w: World) -> None:
 
 
 def _publish(w: World) -> None:
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/resultados/publicar", {}))
+    ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/resultados/publicar", {}))
 
 
 def _answer(w: World) -> None:
     url = f"/espacios/{w.space_id}/propuestas/{w.proposal.id}/respuesta"
     data = {"decision": "rejected", "reason": "No cabe en el presupuesto de esta vigencia."}
-    _ok(post_form(w.as_user(w.official), url, data, token_from=url))
+    ok(post_form(w.as_user(w.official), url, data, token_from=url))
 
 
 def _edit_space(w: World) -> None:
@@ -256,27 +252,7 @@ def _edit_space(w: World) -> None:
         "response_business_days": str(space.response_business_days),
         "moderator_ids": [str(w.moderator.id)],
     }
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/editar", data))
-
-
-def _close_space(w: World) -> None:
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/estado", {"target": "closed"}))
-
-
-def _rename_author(w: World) -> None:
-    data = {
-        "display_name": "Ana Renombrada",
-        "territory_id": "",
-        "age_range": "18-28",
-        "gender": "woman",
-        "ethnic_group": "none",
-        "disability": "no",
-    }
-    _ok(post_form(w.as_user(w.author), "/cuenta", data))
-
-
-def _delete_author(w: World) -> None:
-    _ok(post_form(w.as_user(w.author), "/cuenta/eliminar", {"password": DEFAULT_PASSWORD, "confirm": "y"}))
+    ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/editar", data))
 
 
 P, C, V, F = CallWindow.PROPOSING, CallWindow.CONCERTATION, CallWindow.VOTING, CallWindow.FINISHED
@@ -335,9 +311,9 @@ CASES = {
     "answer, proposal page": ("results", {}, _nothing, "show", _answer, "No cabe en el presupuesto", True),
     "space edit": (P, {}, _nothing, "list", _edit_space, "Convocatoria con título nuevo", True),
     # Closing also changes the key by itself (the state, the window); the bump is there all the same.
-    "space state": (V, {}, _nothing, "list", _close_space, str(CallWindow.FINISHED.label), True),
-    "display name": (P, {}, _nothing, "list", _rename_author, "Ana Renombrada", True),
-    "account deletion": (P, {}, _nothing, "show", _delete_author, "Participante eliminado", True),
+    "space state": (V, {}, _nothing, "list", close_space, str(CallWindow.FINISHED.label), True),
+    "display name": (P, {}, _nothing, "list", rename_author, "Ana Renombrada", True),
+    "account deletion": (P, {}, _nothing, "show", delete_author, "Participante eliminado", True),
 }
 
 

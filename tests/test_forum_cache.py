@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from foro.extensions import db
 from foro.models import ContributionKind, Forum, ForumPost, ModerationMode, PostStatus, Role, Space, SpaceState
 from foro.services.page_cache import page_cache
-from tests.factories import DEFAULT_PASSWORD
+from tests.cache_helpers import close_space, delete_author, ok, rename_author
 from tests.helpers import post_form
 
 HEAD_TITLE = "Los buses no suben a la ladera de noche"
@@ -102,20 +102,16 @@ def _revision(world: World) -> int:
     return db.session.scalar(select(Forum.revision).where(Forum.id == world.forum_id))
 
 
-def _ok(response) -> None:
-    assert response.status_code in (200, 302), _html(response)[:3000]
-
-
 # --- One case per writer: (setup before the first anonymous visit, page, write, text, shown after) ------
 
 
 def _contribute(w: World) -> None:
     data = {"kind": "problem", "axis_id": w.first_axis_id, "parent_id": "", "title": "Huecos en la vía", "body": "Hay"}
-    _ok(post_form(w.as_user(w.citizen), w.forum_url + "/aportar", data))
+    ok(post_form(w.as_user(w.citizen), w.forum_url + "/aportar", data))
 
 
 def _reply(w: World) -> None:
-    _ok(post_form(w.as_user(w.citizen), w.thread_url + "/responder", {"body": "Respuesta recién escrita"}))
+    ok(post_form(w.as_user(w.citizen), w.thread_url + "/responder", {"body": "Respuesta recién escrita"}))
 
 
 def _pre_moderated(w: World) -> None:
@@ -124,26 +120,26 @@ def _pre_moderated(w: World) -> None:
 
 
 def _edit(w: World) -> None:
-    _ok(post_form(w.as_user(w.author), w.thread_url + "/editar", {"title": "Título corregido", "body": "Texto"}))
+    ok(post_form(w.as_user(w.author), w.thread_url + "/editar", {"title": "Título corregido", "body": "Texto"}))
 
 
 def _withdraw(w: World) -> None:
-    _ok(post_form(w.as_user(w.author), w.thread_url + "/retirar"))
+    ok(post_form(w.as_user(w.author), w.thread_url + "/retirar"))
 
 
 def _support(w: World, action: str = "add") -> None:
-    _ok(post_form(w.as_user(w.citizen), w.thread_url + "/apoyo", {"action": action}))
+    ok(post_form(w.as_user(w.citizen), w.thread_url + "/apoyo", {"action": action}))
 
 
 def _flag(w: World) -> None:
-    _ok(post_form(w.as_user(w.citizen), w.thread_url + "/reportar", {"reason": "insult"}))
+    ok(post_form(w.as_user(w.citizen), w.thread_url + "/reportar", {"reason": "insult"}))
 
 
 def _moderate(action: str, post: str = "head", **fields):
     def write(w: World) -> None:
         post_id = w.head_id if post == "head" else w.other_id
         url = f"/moderacion/espacios/{w.space_id}/aportes/{post_id}"
-        _ok(post_form(w.as_user(w.moderator), url, {"action": action, **fields}))
+        ok(post_form(w.as_user(w.moderator), url, {"action": action, **fields}))
 
     return write
 
@@ -170,7 +166,7 @@ def _closed_space(w: World) -> None:
 
 def _publish_synthesis(w: World) -> None:
     data = {"text": "<p>Se habló del transporte nocturno.</p>", "cited_post_ids": [str(w.head_id)]}
-    _ok(post_form(w.as_user(w.official), w.forum_url + "/relatoria", data))
+    ok(post_form(w.as_user(w.official), w.forum_url + "/relatoria", data))
 
 
 def _configure(w: World) -> None:
@@ -182,7 +178,7 @@ def _configure(w: World) -> None:
         "flag_threshold": "1",
         "axes": "Movilidad y transporte\nSeguridad y convivencia",
     }
-    _ok(post_form(w.as_user(w.official), w.forum_url + "/configurar", data))
+    ok(post_form(w.as_user(w.official), w.forum_url + "/configurar", data))
 
 
 def _edit_space(w: World) -> None:
@@ -201,27 +197,7 @@ def _edit_space(w: World) -> None:
         "response_business_days": "15",
         "moderator_ids": [str(w.moderator.id)],
     }
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/editar", data))
-
-
-def _close_space(w: World) -> None:
-    _ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/estado", {"target": "closed"}))
-
-
-def _rename_author(w: World) -> None:
-    data = {
-        "display_name": "Ana Renombrada",
-        "territory_id": "",
-        "age_range": "18-28",
-        "gender": "woman",
-        "ethnic_group": "none",
-        "disability": "no",
-    }
-    _ok(post_form(w.as_user(w.author), "/cuenta", data))
-
-
-def _delete_author(w: World) -> None:
-    _ok(post_form(w.as_user(w.author), "/cuenta/eliminar", {"password": DEFAULT_PASSWORD, "confirm": "y"}))
+    ok(post_form(w.as_user(w.official), f"/espacios/{w.space_id}/editar", data))
 
 
 def _nothing(_w: World) -> None:
@@ -270,9 +246,9 @@ CASES = {
     "synthesis": (_closed_space, "forum", _publish_synthesis, "Leer la relatoría", True),
     "forum settings": (_nothing, "forum", _configure, "Tema renovado del foro", True),
     "space edit": (_nothing, "thread", _edit_space, "Espacio con título nuevo", True),
-    "space state": (_nothing, "forum", _close_space, 'class="badge badge-closed"', True),
-    "display name": (_nothing, "thread", _rename_author, "Ana Renombrada", True),
-    "account deletion": (_nothing, "forum", _delete_author, "Participante eliminado", True),
+    "space state": (_nothing, "forum", close_space, 'class="badge badge-closed"', True),
+    "display name": (_nothing, "thread", rename_author, "Ana Renombrada", True),
+    "account deletion": (_nothing, "forum", delete_author, "Participante eliminado", True),
 }
 
 
@@ -313,7 +289,7 @@ def test_hidden_content_disappears_from_both_pages_at_once(world, client):
     assert client.get(world.thread_url).status_code == 200
     moderator = world.as_user(world.moderator)
     url = f"/moderacion/espacios/{world.space_id}/aportes/{world.head_id}"
-    _ok(post_form(moderator, url, {"action": "hide", "reason": "Datos personales."}))
+    ok(post_form(moderator, url, {"action": "hide", "reason": "Datos personales."}))
     assert HEAD_TITLE not in _html(client.get(world.forum_url))
     assert client.get(world.thread_url).status_code == 404
 
@@ -330,7 +306,7 @@ def test_logged_in_people_never_get_a_kept_page(world, client):
         "title": "Aporte que espera aprobación",
         "body": "Texto",
     }
-    _ok(post_form(author, world.forum_url + "/aportar", data))
+    ok(post_form(author, world.forum_url + "/aportar", data))
     # Their own pending post is on their page right away; never on the anonymous one.
     own_page = _html(author.get(world.list_url))
     assert "Aporte que espera aprobación" in own_page and "Cerrar sesión" in own_page
