@@ -9,18 +9,7 @@ first checks.
 
 from foro.models import CallWindow, SpaceState
 from foro.timeutil import now_utc
-
-EVERYONE = {
-    "anonymous",
-    "citizen",
-    "moderator",
-    "moderator_of_space",
-    "official_of_organism",
-    "official_of_other",
-    "admin",
-    "deleted",
-}
-STAFF = {"official_of_organism", "admin"}
+from tests.matrix_actors import EVERYONE, STAFF
 
 ROUTE_ARGS = {
     "answers.index": lambda i: {"space_id": i["answers_space_id"]},

@@ -13,9 +13,7 @@ except the organism's own officials, who report on it and do not rate it.
 from foro.extensions import db
 from foro.models import ActionStatus
 from foro.models.followup import ControlObservation
-
-LOGGED_IN = {"citizen", "moderator", "moderator_of_space", "official_of_organism", "official_of_other", "admin"}
-STAFF = {"official_of_organism", "admin"}
+from tests.matrix_actors import LOGGED_IN, STAFF
 
 ROUTE_ARGS = {
     "followup.new_update": lambda i: {"action_id": i["followup_action_id"]},

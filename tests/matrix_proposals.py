@@ -12,19 +12,8 @@ proposal by the citizen, who invited the (unassigned) moderator to co-author it.
 
 from foro.extensions import db
 from foro.models import CallWindow, ProposalCoauthor, SpaceState
+from tests.matrix_actors import EVERYONE, LOGGED_IN, STAFF
 
-EVERYONE = {
-    "anonymous",
-    "citizen",
-    "moderator",
-    "moderator_of_space",
-    "official_of_organism",
-    "official_of_other",
-    "admin",
-    "deleted",
-}
-LOGGED_IN = EVERYONE - {"anonymous", "deleted"}
-STAFF = {"official_of_organism", "admin"}
 AUTHOR = {"citizen"}
 INVITEE = {"moderator"}
 MODERATORS = {"moderator_of_space", "admin"}

@@ -9,20 +9,8 @@ first checks.
 """
 
 from foro.models import CallWindow
+from tests.matrix_actors import EVERYONE, LOGGED_IN, RUNNERS, STAFF
 
-EVERYONE = {
-    "anonymous",
-    "citizen",
-    "moderator",
-    "moderator_of_space",
-    "official_of_organism",
-    "official_of_other",
-    "admin",
-    "deleted",
-}
-LOGGED_IN = EVERYONE - {"anonymous", "deleted"}
-STAFF = {"official_of_organism", "admin"}
-RUNNERS = STAFF | {"moderator_of_space"}
 # The citizen authored an original in the concertation call (still available, and one already concerted).
 ORIGINAL_AUTHOR = {"citizen"}
 

@@ -22,23 +22,9 @@ from foro.services.accounts import delete_account
 from tests import matrix_answers, matrix_followup, matrix_proposals, matrix_voting
 from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import csrf_token, login, table_row_counts
+from tests.matrix_actors import ACTORS, ADMINS, EVERYONE, LOGGED_IN, RUNNERS, STAFF
 
 CAPABILITIES = (matrix_proposals, matrix_voting, matrix_answers, matrix_followup)
-
-ACTORS = [
-    "anonymous",
-    "citizen",
-    "moderator",
-    "moderator_of_space",
-    "official_of_organism",
-    "official_of_other",
-    "admin",
-    "deleted",
-]
-LOGGED_IN = set(ACTORS) - {"anonymous", "deleted"}
-STAFF = {"official_of_organism", "admin"}
-RUNNERS = STAFF | {"moderator_of_space"}
-ADMINS = {"admin"}
 
 
 @dataclass
@@ -157,7 +143,6 @@ ROUTE_ARGS = {
 for capability in CAPABILITIES:
     ROUTE_ARGS |= capability.ROUTE_ARGS
 
-EVERYONE = set(ACTORS)
 AUTHOR = {"citizen"}  # the author of the forum post every forum route points at
 FORUM_MODERATORS = {"moderator_of_space", "admin"}
 # (endpoint, method) -> who is allowed. Public GETs are allowed to everyone.
