@@ -31,3 +31,7 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class RateLimited(DomainError):
+    status_code = 429

@@ -11,9 +11,11 @@ from foro.models import (
     ModerationMode,
     Organism,
     Phase,
+    PollStatus,
     PostStatus,
     ProposalKind,
     ProposalStatus,
+    QuestionStatus,
     Role,
     Space,
     SpaceState,
@@ -315,3 +317,70 @@ def can_observe_action(user) -> bool:
 
 def can_answer_observation(user, action) -> bool:
     return _is_organism_staff(user, action.plan.organism_id)
+
+
+# --- Live accountability sessions ----------------------------------------------------------------
+
+# While the session is announced: registrations, questions in advance, upvotes; while open: all of it live.
+_LIVE_PARTICIPATION_STATES = (SpaceState.ANNOUNCED, SpaceState.OPEN)
+_LIVE_AFTER_STATES = (SpaceState.CLOSED, SpaceState.RESULTS_PUBLISHED, SpaceState.RESPONSE_GIVEN)
+
+
+def can_configure_live_session(user, space: Space) -> bool:
+    """Stream, co-organising organisms and agenda: the organism's staff, until the session closes."""
+    return can_edit_space(user, space)
+
+
+def can_run_live_session(user, space: Space) -> bool:
+    """Advance the agenda, approve or dismiss questions, launch polls, record commitments: the space's
+    assigned moderators and admins, while the session is announced (the queue of questions sent in
+    advance) or open. Agenda and polls only move while it is open (foro.services.live_sessions)."""
+    return can_moderate(user, space) and space.state in _LIVE_PARTICIPATION_STATES
+
+
+def can_register_attendance(user, space: Space) -> bool:
+    return _active(user) and space.state in _LIVE_PARTICIPATION_STATES
+
+
+def can_ask_live_question(user, space: Space, *, suspended: bool) -> bool:
+    """Logged-in people not suspended from the space, in advance (announced) or live (open)."""
+    return _active(user) and space.state in _LIVE_PARTICIPATION_STATES and not suspended
+
+
+def can_upvote_question(user, question, space: Space) -> bool:
+    """Approved questions still in the queue, by anyone logged in but their author."""
+    return (
+        _active(user)
+        and space.state in _LIVE_PARTICIPATION_STATES
+        and question.status in (QuestionStatus.APPROVED, QuestionStatus.ANSWERING)
+        and question.author_id != user.id
+    )
+
+
+def can_see_live_question(user, question, space: Space) -> bool:
+    """Pending and dismissed questions are seen by their author and the moderators only; a dismissal's
+    reason is public on the record, the question's text is not."""
+    if question.status not in (QuestionStatus.PENDING, QuestionStatus.DISMISSED):
+        return True
+    return can_moderate(user, space) or (_active(user) and question.author_id == user.id)
+
+
+def can_vote_in_poll(user, poll, space: Space) -> bool:
+    return _active(user) and space.state is SpaceState.OPEN and poll.status is PollStatus.OPEN
+
+
+def can_answer_owed_question(user, space: Space) -> bool:
+    """The written answers a session owes after it closes: the organism's staff."""
+    return _is_organism_staff(user, space.organism_id) and space.state in _LIVE_AFTER_STATES
+
+
+def can_evaluate_live_session(user, space: Space, *, attended: bool) -> bool:
+    """Attendees (registered or present), once the session has closed; its moderators and the
+    organism's officials ran it and do not rate it."""
+    return (
+        _active(user)
+        and attended
+        and space.state in _LIVE_AFTER_STATES
+        and not is_official_of(user, space.organism_id)
+        and not is_space_moderator(user, space)
+    )

@@ -17,10 +17,12 @@ from foro.models.enums import (
     OrganismKind,
     ParticipationLevel,
     Phase,
+    PollStatus,
     PostStatus,
     Procedure,
     ProposalKind,
     ProposalStatus,
+    QuestionStatus,
     Role,
     SpaceKind,
     SpaceState,
@@ -38,6 +40,20 @@ from foro.models.forum import (
     PostSupport,
     synthesis_citations,
     thread_follows,
+)
+from foro.models.live import (
+    AgendaItem,
+    Commitment,
+    LiveAttendance,
+    LivePoll,
+    LivePollOption,
+    LivePollVote,
+    LivePresence,
+    LiveQuestion,
+    LiveSession,
+    QuestionUpvote,
+    SessionEvaluation,
+    live_session_organisms,
 )
 from foro.models.moderation import ModerationLogEntry, SpaceSuspension
 from foro.models.notification import Notification
@@ -61,6 +77,20 @@ from foro.models.space import Space, SpaceTransition
 from foro.models.user import Consent, User
 
 __all__ = [
+    "AgendaItem",
+    "Commitment",
+    "LiveAttendance",
+    "LivePoll",
+    "LivePollOption",
+    "LivePollVote",
+    "LivePresence",
+    "LiveQuestion",
+    "LiveSession",
+    "QuestionUpvote",
+    "SessionEvaluation",
+    "live_session_organisms",
+    "PollStatus",
+    "QuestionStatus",
     "Action",
     "ActionEvaluation",
     "ActionPlan",

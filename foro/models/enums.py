@@ -459,3 +459,32 @@ class AnswerDecision(LabelledEnum):
             cls.PARTLY_ACCEPTED: _l("Aceptada en parte"),
             cls.REJECTED: _l("No aceptada"),
         }
+
+
+class QuestionStatus(LabelledEnum):
+    """A live-session question's way through the moderated queue."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    ANSWERING = "answering"
+    ANSWERED = "answered"
+    DISMISSED = "dismissed"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PENDING: _l("Esperando moderación"),
+            cls.APPROVED: _l("En la fila"),
+            cls.ANSWERING: _l("Respondiéndose ahora"),
+            cls.ANSWERED: _l("Respondida"),
+            cls.DISMISSED: _l("Descartada"),
+        }
+
+
+class PollStatus(LabelledEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _l("Abierta"), cls.CLOSED: _l("Cerrada")}
