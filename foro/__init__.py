@@ -53,6 +53,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from foro.blueprints.answers import bp as answers_bp
     from foro.blueprints.followup import bp as followup_bp
     from foro.blueprints.forums import bp as forums_bp
+    from foro.blueprints.live import bp as live_bp
     from foro.blueprints.main import bp as main_bp
     from foro.blueprints.moderation import bp as moderation_bp
     from foro.blueprints.notifications import bp as notifications_bp
@@ -80,6 +81,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         voting_bp,
         answers_bp,
         followup_bp,
+        live_bp,
     ):
         app.register_blueprint(blueprint)
     return app

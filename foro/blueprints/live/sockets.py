@@ -1,0 +1,1 @@
+"""The live session over Socket.IO (helper B is writing it)."""

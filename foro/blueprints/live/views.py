@@ -1,0 +1,1 @@
+"""The live session over HTTP (helper C is writing it)."""
