@@ -1,6 +1,6 @@
 """Participation spaces: creating and editing the envelope, and the one function that moves its state."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -187,9 +187,11 @@ def change_space_state(
 
     The lifecycle is strictly ordered (NEXT_STATE); who may make each move is decided in
     ``permissions.can_move_space_to``. Closing fixes the response deadline in Colombian business days.
-    A forum that has been opened publishes its results as its relatoría (foro.services.forum_setup),
-    so it reaches "results published" only once the relatoría is out. Giving the response requires its
-    text, and may name the plan actions (``action_ids``, of the organism's plans) that took the input up.
+    Each kind of space may refuse a move its content is not ready for and react to a move made
+    (``_kind_rules``): a forum reaches "results published" only with its relatoría, a call only through
+    its count, and neither a call nor a live session gives its response while answers are owed. Giving
+    the response requires its text, and may name the plan actions (``action_ids``, of the organism's
+    plans) that took the input up.
     The space row is locked so two concurrent moves cannot both succeed.
     Raises InvalidTransition, NotAllowed or InvalidInput.
     """
@@ -210,23 +212,9 @@ def change_space_state(
     if not permissions.can_move_space_to(actor, locked, target):
         raise NotAllowed(_l("No tienes permiso para cambiar el estado de este espacio."))
 
-    if target is SpaceState.RESULTS_PUBLISHED and _forum_awaits_synthesis(locked):
-        raise InvalidTransition(
-            _l("Los resultados de un foro son su relatoría: publícala desde la página «Relatoría» del foro.")
-        )
-    if target is SpaceState.RESULTS_PUBLISHED and _call_awaits_results(locked):
-        raise InvalidTransition(
-            _l("Los resultados de una convocatoria se publican desde su página «Resultados de la votación».")
-        )
-    if target is SpaceState.RESPONSE_GIVEN and (owed := unanswered_proposals_count(locked)):
-        raise InvalidTransition(
-            _nl(
-                "Falta responder %(num)s propuesta ganadora o concertada antes de dar la respuesta institucional.",
-                "Faltan responder %(num)s propuestas ganadoras o concertadas antes de dar la respuesta "
-                "institucional.",
-                owed,
-            )
-        )
+    kind_rules = _kind_rules(locked.kind)
+    if kind_rules is not None and (refusal := kind_rules.refusal(locked, target)):
+        raise InvalidTransition(refusal)
 
     moment = now_utc()
     if target is SpaceState.CLOSED:
@@ -251,9 +239,49 @@ def change_space_state(
     )
     db.session.add(transition)
     db.session.flush()
+    if kind_rules is not None and kind_rules.after is not None:
+        kind_rules.after(locked, target)
     bump_forum_revision(space_id=locked.id)
     bump_call_revision(space_id=locked.id)
     return transition
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """What one kind of space adds to the lifecycle: ``refusal(space, target)`` gives the reason a move
+    cannot be made yet (or None), ``after(space, target)`` runs in the same transaction once it is made."""
+
+    refusal: Callable[[Space, SpaceState], object | None]
+    after: Callable[[Space, SpaceState], None] | None = None
+
+
+def _kind_rules(kind: SpaceKind) -> KindRules | None:
+    # Imported here: the live-session service builds on this module.
+    from foro.services import live_sessions
+
+    return {
+        SpaceKind.FORUM: KindRules(_forum_refusal),
+        SpaceKind.PROPOSAL_CALL: KindRules(_call_refusal),
+        SpaceKind.LIVE_SESSION: KindRules(live_sessions.transition_refusal, live_sessions.after_transition),
+    }.get(kind)
+
+
+def _forum_refusal(space: Space, target: SpaceState):
+    if target is SpaceState.RESULTS_PUBLISHED and _forum_awaits_synthesis(space):
+        return _l("Los resultados de un foro son su relatoría: publícala desde la página «Relatoría» del foro.")
+    return None
+
+
+def _call_refusal(space: Space, target: SpaceState):
+    if target is SpaceState.RESULTS_PUBLISHED and _call_awaits_results(space):
+        return _l("Los resultados de una convocatoria se publican desde su página «Resultados de la votación».")
+    if target is SpaceState.RESPONSE_GIVEN and (owed := unanswered_proposals_count(space)):
+        return _nl(
+            "Falta responder %(num)s propuesta ganadora o concertada antes de dar la respuesta institucional.",
+            "Faltan responder %(num)s propuestas ganadoras o concertadas antes de dar la respuesta institucional.",
+            owed,
+        )
+    return None
 
 
 def _forum_awaits_synthesis(space: Space) -> bool:
