@@ -767,3 +767,63 @@ def test_export_holds_every_contribution_of_the_person_and_none_of_anyone_elses(
     assert follow_up["acciones_que_sigue"] == [action.id]
     for foreign in ("Pedro", "pedro@example.org", "De Pedro", "Comentario de Pedro"):
         assert foreign not in body
+
+
+def test_export_holds_the_persons_live_session_records_and_none_of_anyone_elses(client, make):
+    from foro.models import (
+        LiveAttendance,
+        LivePoll,
+        LivePollOption,
+        LivePollVote,
+        LiveQuestion,
+        LiveSession,
+        QuestionStatus,
+        QuestionUpvote,
+        SessionEvaluation,
+        SpaceKind,
+        SpaceState,
+    )
+
+    user = make.make_user(email="ana@example.org", display_name="Ana Export")
+    other = make.make_user(email="pedro@example.org", display_name="Pedro Ajeno")
+    space = make.make_space(kind=SpaceKind.LIVE_SESSION, state=SpaceState.CLOSED)
+    session = LiveSession(space_id=space.id)
+    db.session.add(session)
+    db.session.flush()
+    mine = LiveQuestion(session_id=session.id, author_id=user.id, body="¿Cuándo abre el parque?")
+    others = LiveQuestion(
+        session_id=session.id, author_id=other.id, body="Pregunta de Pedro", status=QuestionStatus.APPROVED
+    )
+    poll = LivePoll(session_id=session.id, question="¿Fue clara la información?")
+    poll.options = [LivePollOption(position=0, label="Sí"), LivePollOption(position=1, label="No")]
+    db.session.add_all([mine, others, poll])
+    db.session.flush()
+    db.session.add_all(
+        [
+            LiveAttendance(session_id=session.id, user_id=user.id, registered_at=now_utc()),
+            LiveAttendance(session_id=session.id, user_id=other.id, joined_at=now_utc()),
+            QuestionUpvote(question_id=others.id, user_id=user.id),
+            QuestionUpvote(question_id=mine.id, user_id=other.id),
+            LivePollVote(poll_id=poll.id, user_id=user.id, option_id=poll.options[0].id),
+            LivePollVote(poll_id=poll.id, user_id=other.id, option_id=poll.options[1].id),
+            SessionEvaluation(
+                session_id=session.id, user_id=user.id, information_clear=3, questions_answered=2, usefulness=4
+            ),
+            SessionEvaluation(
+                session_id=session.id, user_id=other.id, information_clear=1, questions_answered=1, usefulness=1,
+                comment="Comentario de Pedro",
+            ),
+        ]
+    )
+    db.session.commit()
+
+    login(client, user)
+    body = client.get("/cuenta/mis-datos.json").get_data(as_text=True)
+    live = json.loads(body)["sesiones_de_rendicion_de_cuentas"]
+    assert [(a["espacio"], a["presente_desde"]) for a in live["asistencia"]] == [(space.id, None)]
+    assert [q["texto"] for q in live["preguntas"]] == ["¿Cuándo abre el parque?"]
+    assert [u["pregunta"] for u in live["preguntas_apoyadas"]] == [others.id]
+    assert [(v["encuesta"], v["opcion"]) for v in live["votos_en_encuestas"]] == [(poll.id, poll.options[0].id)]
+    assert [(e["espacio"], e["utilidad"]) for e in live["evaluaciones_de_sesiones"]] == [(space.id, 4)]
+    for foreign in ("Pedro", "pedro@example.org", "Pregunta de Pedro", "Comentario de Pedro"):
+        assert foreign not in body

@@ -1,7 +1,8 @@
 """What a person contributed, for "Descargar mis datos" (Ley 1581: right of access).
 
 Every row here belongs to the person: their posts and proposals, the supports, reports, follows, votes,
-stances, evaluations and observations they made. Nothing about anyone else goes in: a reply they
+stances, evaluations and observations they made, their live-session attendance, questions,
+upvotes, poll votes and session evaluations. Nothing about anyone else goes in: a reply they
 received, a vote of another person, the author of what they supported (only its id and title, which
 are public). Their own votes are theirs to see, though never shown to anyone else.
 """
@@ -14,6 +15,10 @@ from foro.models import (
     Ballot,
     ControlObservation,
     ForumPost,
+    LiveAttendance,
+    LivePollVote,
+    LiveQuestion,
+    LiveSession,
     PostFlag,
     PostSupport,
     ProgressUpdate,
@@ -23,6 +28,8 @@ from foro.models import (
     ProposalEndorsement,
     ProposalSupport,
     ProposalVote,
+    QuestionUpvote,
+    SessionEvaluation,
     User,
     action_follows,
     proposal_follows,
@@ -172,10 +179,85 @@ def _follow_up_section(user_id: int) -> dict:
     }
 
 
+def _live_session_section(user_id: int) -> dict:
+    space_of_session = {
+        session_id: space_id
+        for session_id, space_id in db.session.execute(
+            select(LiveSession.id, LiveSession.space_id)
+            .join(LiveAttendance, LiveAttendance.session_id == LiveSession.id, isouter=True)
+            .join(LiveQuestion, LiveQuestion.session_id == LiveSession.id, isouter=True)
+            .join(SessionEvaluation, SessionEvaluation.session_id == LiveSession.id, isouter=True)
+            .where(
+                (LiveAttendance.user_id == user_id)
+                | (LiveQuestion.author_id == user_id)
+                | (SessionEvaluation.user_id == user_id)
+            )
+            .distinct()
+        )
+    }
+    return {
+        "asistencia": [
+            {
+                "espacio": space_of_session[a.session_id],
+                "inscripcion_en": _when(a.registered_at),
+                "presente_desde": _when(a.joined_at),
+            }
+            for a in db.session.scalars(
+                select(LiveAttendance).where(LiveAttendance.user_id == user_id).order_by(LiveAttendance.session_id)
+            )
+        ],
+        "preguntas": [
+            {
+                "id": q.id,
+                "espacio": space_of_session[q.session_id],
+                "texto": q.body,
+                "estado": q.status.value,
+                "enviada_antes_de_la_sesion": q.in_advance,
+                "motivo_de_descarte": q.dismissal_reason,
+                "respuesta": q.answer,
+                "en": _when(q.created_at),
+            }
+            for q in db.session.scalars(
+                select(LiveQuestion).where(LiveQuestion.author_id == user_id).order_by(LiveQuestion.id)
+            )
+        ],
+        "preguntas_apoyadas": [
+            {"pregunta": question_id, "en": _when(at)}
+            for question_id, at in db.session.execute(
+                select(QuestionUpvote.question_id, QuestionUpvote.created_at)
+                .where(QuestionUpvote.user_id == user_id)
+                .order_by(QuestionUpvote.question_id)
+            )
+        ],
+        "votos_en_encuestas": [
+            {"encuesta": poll_id, "opcion": option_id, "en": _when(at)}
+            for poll_id, option_id, at in db.session.execute(
+                select(LivePollVote.poll_id, LivePollVote.option_id, LivePollVote.created_at)
+                .where(LivePollVote.user_id == user_id)
+                .order_by(LivePollVote.poll_id)
+            )
+        ],
+        "evaluaciones_de_sesiones": [
+            {
+                "espacio": space_of_session[e.session_id],
+                "informacion_clara": e.information_clear,
+                "preguntas_respondidas": e.questions_answered,
+                "utilidad": e.usefulness,
+                "comentario": e.comment,
+                "en": _when(e.created_at),
+            }
+            for e in db.session.scalars(
+                select(SessionEvaluation).where(SessionEvaluation.user_id == user_id).order_by(SessionEvaluation.id)
+            )
+        ],
+    }
+
+
 def contributions_of(user: User) -> dict:
     """The person's contributions in every capability, keyed in Spanish like the rest of the export."""
     return {
         "foros": _forum_section(user.id),
         "convocatorias_de_propuestas": _proposal_section(user.id),
         "seguimiento_y_evaluacion": _follow_up_section(user.id),
+        "sesiones_de_rendicion_de_cuentas": _live_session_section(user.id),
     }
