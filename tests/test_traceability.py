@@ -188,7 +188,7 @@ def test_traceability_runs_a_constant_number_of_queries(client, make, count_quer
         assert client.get(f"/acciones/{big_chain['action'].id}/trazabilidad").status_code == 200
 
     assert small.count == large.count, "\n".join(large.statements)
-    assert large.count <= 12, "\n".join(large.statements)
+    assert large.count <= 13, "\n".join(large.statements)
 
 
 def test_action_origin_box_renders_from_origin_alone(app, make, count_queries):
@@ -201,7 +201,7 @@ def test_action_origin_box_renders_from_origin_alone(app, make, count_queries):
         with count_queries() as rendering:
             html = render_template("answers/_action_origin.html", origin=origin, action=action)
 
-    assert loading.count == 3
+    assert loading.count == 4
     assert rendering.count == 0
     assert "De dónde viene esta acción" in html
     assert "Esta acción recoge 2 propuestas ciudadanas" in html
@@ -215,5 +215,5 @@ def test_action_origin_box_of_an_action_without_origin(app, make):
     action = make.make_action()
     with app.test_request_context("/"):
         html = render_template("answers/_action_origin.html", origin=action_origin(action), action=action)
-    assert "Ninguna propuesta ciudadana respondida por el organismo ha llegado todavía" in html
+    assert "Ninguna propuesta ciudadana respondida por el organismo ni compromiso" in html
     assert f'href="/acciones/{action.id}/trazabilidad"' in html

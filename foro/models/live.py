@@ -234,6 +234,7 @@ class Commitment(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    session: Mapped[LiveSession] = relationship()
     organism: Mapped[Organism] = relationship()
     action: Mapped[Action | None] = relationship(foreign_keys=[action_id])
     tracking_action: Mapped[Action] = relationship(foreign_keys=[tracking_action_id])

@@ -1,7 +1,8 @@
 """Traceability: for one plan action, the whole chain that led to it and what came of it.
 
 Forum contributions → proposals (originals, and the concerted proposals they went into) → the vote →
-the organism's answer → the action → progress updates → citizen evaluations and control observations.
+the organism's answer → the action → progress updates → citizen evaluations and control observations;
+and the commitments of live accountability sessions, each followed as an action of its own.
 This is "the loop that matters most" (DOMAIN.md) read from the action's side. Each function runs a fixed
 number of queries whatever the number of proposals, updates or evaluations, so the page stays cheap.
 
@@ -19,9 +20,11 @@ from foro.models import (
     Action,
     ActionEvaluation,
     ActionPlan,
+    Commitment,
     ControlObservation,
     Forum,
     ForumPost,
+    LiveSession,
     PostStatus,
     ProgressUpdate,
     Proposal,
@@ -67,6 +70,8 @@ class ActionOrigin:
 
     answers: list[ProposalAnswer]
     forum_posts: list[ForumPost]
+    # Commitments of live sessions this action follows (it is their tracking action) or that concern it.
+    commitments: list[Commitment] = field(default_factory=list)
 
     @property
     def votes_total(self) -> int:
@@ -74,7 +79,15 @@ class ActionOrigin:
 
     @property
     def is_empty(self) -> bool:
-        return not self.answers and not self.forum_posts
+        return not self.answers and not self.forum_posts and not self.commitments
+
+    def tracked_commitment(self, action_id: int) -> Commitment | None:
+        """The commitment this action was created to follow, if it is one."""
+        return next((c for c in self.commitments if c.tracking_action_id == action_id), None)
+
+    def commitments_about(self, action_id: int) -> list[Commitment]:
+        """Commitments made in sessions about this action (each followed by an action of its own)."""
+        return [c for c in self.commitments if c.action_id == action_id and c.tracking_action_id != action_id]
 
     @staticmethod
     def originals_of(proposal: Proposal) -> list[Proposal]:
@@ -143,11 +156,29 @@ def _forum_posts(answers: list[ProposalAnswer]) -> list[ForumPost]:
     )
 
 
+def _commitments(action_id: int) -> list[Commitment]:
+    """Commitments followed by the action or made about it, with their session's space: one query.
+    Sessions are public from their announcement, so every commitment is."""
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .where((Commitment.tracking_action_id == action_id) | (Commitment.action_id == action_id))
+            .options(
+                joinedload(Commitment.session).joinedload(LiveSession.space),
+                joinedload(Commitment.organism),
+                joinedload(Commitment.tracking_action),
+            )
+            .order_by(Commitment.created_at, Commitment.id)
+        )
+    )
+
+
 def action_origin(action: Action) -> ActionOrigin:
-    """The proposals answered into ``action`` (with decision and vote totals) and the forum contributions
-    behind them, for the action page's origin box. Three queries."""
+    """The proposals answered into ``action`` (with decision and vote totals), the forum contributions
+    behind them and the live-session commitments it follows or concerns, for the action page's origin
+    box. Four queries."""
     answers = _answers_into(action.id)
-    return ActionOrigin(answers=answers, forum_posts=_forum_posts(answers))
+    return ActionOrigin(answers=answers, forum_posts=_forum_posts(answers), commitments=_commitments(action.id))
 
 
 def _responding_spaces(action_id: int) -> list[RespondingSpace]:
@@ -204,7 +235,7 @@ def _ratings(action_id: int) -> Ratings:
 
 
 def action_trace(action_id: int) -> ActionTrace | None:
-    """The whole chain of one action, or None if it does not exist. Eleven queries whatever the data."""
+    """The whole chain of one action, or None if it does not exist. Twelve queries whatever the data."""
     action = db.session.scalar(
         select(Action)
         .where(Action.id == action_id)
@@ -234,6 +265,7 @@ def action_trace(action_id: int) -> ActionTrace | None:
     return ActionTrace(
         answers=answers,
         forum_posts=_forum_posts(answers),
+        commitments=_commitments(action.id),
         action=action,
         responding_spaces=_responding_spaces(action.id),
         updates=updates,
