@@ -19,6 +19,14 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from foro.demo_calls import C18_BUDGET_CALL, HILLSIDE_NIGHT_CALL, CallSeeder, DemoCall
+from foro.demo_live import (
+    COPACOS_SESSION,
+    CYCLE_LANES_SESSION,
+    PARTICIPATION_REPORT_SESSION,
+    TREE_PLANTING_SESSION,
+    DemoLive,
+    LiveSeeder,
+)
 from foro.extensions import db
 from foro.models import (
     Action,
@@ -1645,6 +1653,8 @@ class DemoSpace:
     forum: DemoForum | None = None
     # The settings and the life of a call for proposals (foro.demo_calls).
     call: DemoCall | None = None
+    # The agenda and the life of a live accountability session (foro.demo_live).
+    live: DemoLive | None = None
     # Days after closing on which results were published and the institutional response given.
     results_after_days: int = 7
     response_after_days: int = 21
@@ -1734,6 +1744,7 @@ CURRENT_SPACES = (
         groups=(EVERYONE,),
         moderators=(MODERATOR_1, MODERATOR_2),
         location="Centro Administrativo Municipal (CAM), auditorio principal, y en línea",
+        live=PARTICIPATION_REPORT_SESSION,
     ),
     DemoSpace(
         organism="SDTPC",
@@ -1828,8 +1839,8 @@ CURRENT_SPACES = (
         results_after_days=5,
         response_after_days=20,
         response=(
-            "<p>Participaron 18 COPACOS y 142 personas. Recibimos 57 preguntas: todas se respondieron en la "
-            "sesión o por escrito en los diez días siguientes.</p>"
+            "<p>Participaron 18 COPACOS y 142 personas. Todas las preguntas se respondieron en la sesión o "
+            "por escrito en los días siguientes: están en el acta de la sesión.</p>"
             "<p><strong>Compromisos:</strong></p>"
             "<ul><li>Ampliar hasta las 7:00 p. m. el horario del puesto de salud de Siloé (responsable: Red "
             "de Salud de Ladera).</li>"
@@ -1839,6 +1850,7 @@ CURRENT_SPACES = (
             "<p>El avance de estos compromisos se reporta en la acción «Seguimiento ciudadano a la red "
             "pública con los COPACOS».</p>"
         ),
+        live=COPACOS_SESSION,
     ),
     DemoSpace(
         organism="SSP",
@@ -1949,6 +1961,7 @@ CURRENT_SPACES = (
         groups=(YOUTH, EVERYONE),
         moderators=(MODERATOR_2,),
         location="Transmisión en línea desde la Secretaría de Movilidad",
+        live=CYCLE_LANES_SESSION,
     ),
     DemoSpace(
         organism="SMOV",
@@ -2038,6 +2051,7 @@ CURRENT_SPACES = (
         territories=((COMUNA, 6), (COMUNA, 11), (COMUNA, 16), (COMUNA, 21)),
         groups=(EVERYONE, ORGANISATIONS),
         location="Auditorio del DAGMA y transmisión en línea",
+        live=TREE_PLANTING_SESSION,
     ),
     DemoSpace(
         organism="SEM",
@@ -2587,11 +2601,14 @@ class _DemoSeeder:
         moments = _moments(spec, opens_at, closes_at, self.now)
         forum = None
         call = CallSeeder(self, spec, space, spec.call) if spec.call is not None else None
+        live = LiveSeeder(self, spec, space, spec.live, ADMIN_EMAIL) if spec.live is not None else None
         for target in _path_to(spec.state):
             if call is not None and target is SpaceState.OPEN:
                 call.configure()
             if call is not None and target is SpaceState.RESPONSE_GIVEN:
                 call.answer_all()
+            if live is not None and target is SpaceState.RESPONSE_GIVEN:
+                live.answer_owed()
             if forum is not None and target is SpaceState.RESULTS_PUBLISHED:
                 forum.publish_synthesis(moments[target])
             elif call is not None and target is SpaceState.RESULTS_PUBLISHED:
@@ -2604,7 +2621,15 @@ class _DemoSeeder:
                 forum.run()
             if call is not None and target is SpaceState.OPEN:
                 call.fill_while_open()
+            if live is not None and target is SpaceState.ANNOUNCED:
+                live.announce()
+            if live is not None and target is SpaceState.OPEN:
+                live.run_live()
+            if live is not None and target is SpaceState.CLOSED:
+                live.evaluate()
         _date_history(space, moments, self.now)
+        if live is not None:
+            live.date_rows(moments, self.now)
         db.session.flush()
         self.count("spaces")
 
@@ -2627,7 +2652,9 @@ class _DemoSeeder:
             f"{created.get('actions', 0)} acciones, {created.get('spaces', 0)} espacios de participación, "
             f"{created.get('forums', 0)} foros, {created.get('posts', 0)} aportes y respuestas en los foros, "
             f"{created.get('calls', 0)} convocatorias con {created.get('proposals', 0)} propuestas y "
-            f"{created.get('answers', 0)} respuestas del organismo, y "
+            f"{created.get('answers', 0)} respuestas del organismo, {created.get('live_sessions', 0)} sesiones de "
+            f"rendición de cuentas con {created.get('live_questions', 0)} preguntas y "
+            f"{created.get('commitments', 0)} compromisos, y "
             f"{created.get('users', 0)} cuentas. Las cuentas de demostración (p. ej. {ADMIN_EMAIL}) usan la "
             f"contraseña {DEMO_PASSWORD}; la lista completa está en el README."
         )
