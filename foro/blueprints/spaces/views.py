@@ -28,13 +28,16 @@ from foro.models import (
     Cycle,
     Organism,
     Space,
+    SpaceKind,
     SpaceState,
     TargetGroup,
     Territory,
 )
 from foro.models.space import space_response_actions
+from foro.services import live_sessions
 from foro.services.business_days import business_days_between
 from foro.services.ical import Event, build_calendar, html_to_text
+from foro.services.live_broadcast import publish
 from foro.services.spaces import (
     NEXT_STATE,
     SpaceDetails,
@@ -243,6 +246,9 @@ def change_state(space_id: int):
         # The rollback expired the space: the page shows its state as it is now, and the form again.
         show_domain_error(form, error)
         return _render_space(space, form, error.status_code)
+    if space.kind is SpaceKind.LIVE_SESSION:
+        # People in the session's room see it go live or close without reloading.
+        publish(live_sessions.state_change(space))
     flash(_("El espacio pasó a «%(state)s».", state=target.label), "success")
     return redirect(url_for("spaces.show", space_id=space_id))
 
