@@ -12,6 +12,7 @@ from foro.models import (
     Action,
     ActionPlan,
     ActionStatus,
+    AgendaItem,
     CallWindow,
     ContributionKind,
     Cycle,
@@ -19,17 +20,24 @@ from foro.models import (
     Forum,
     ForumAxis,
     ForumPost,
+    LivePoll,
+    LivePollOption,
+    LiveQuestion,
+    LiveSession,
     ModerationMode,
     Notification,
     NotificationKind,
     Organism,
     ParticipationLevel,
     Phase,
+    PollStatus,
     PostStatus,
     Procedure,
     Proposal,
     ProposalCall,
     ProposalKind,
+    QuestionStatus,
+    QuestionUpvote,
     Role,
     Space,
     SpaceKind,
@@ -316,3 +324,85 @@ def make_proposal(
         **fields,
     )
     return _commit(proposal)
+
+
+def make_live_session(
+    space: Space | None = None,
+    *,
+    state: SpaceState = SpaceState.OPEN,
+    moderators: list[User] | None = None,
+    agenda: tuple[str, ...] = ("Avance del plan",),
+    actions: list[Action | None] | None = None,
+    **space_fields,
+) -> LiveSession:
+    """A live session (and, without ``space``, its space of kind live session in ``state``) with an agenda.
+
+    Without ``moderators`` the space gets one new moderator. Without ``actions`` each agenda item points
+    at a new action of the organism's plan; otherwise the items take ``actions`` in order (None: no action).
+    """
+    if space is None:
+        space_fields.setdefault("opens_in_days", 2 if state in (SpaceState.DRAFT, SpaceState.ANNOUNCED) else 0)
+        space_fields.setdefault("lasts_days", 1)
+        space_fields.setdefault("title", f"Rendición de cuentas de la ladera {next(_sequence)}")
+        space_fields.setdefault("phase", Phase.MONITORING)
+        space = make_space(
+            kind=SpaceKind.LIVE_SESSION,
+            state=state,
+            moderators=moderators if moderators is not None else [make_user(Role.MODERATOR)],
+            **space_fields,
+        )
+    if actions is None:
+        plan = make_plan(space.organism, space.cycle)
+        actions = [make_action(plan) for _ in agenda]
+    session = LiveSession(space=space)
+    for position, title in enumerate(agenda):
+        action = actions[position] if position < len(actions) else None
+        session.agenda.append(AgendaItem(position=position, title=title, action=action))
+    return _commit(session)
+
+
+def make_live_question(
+    session: LiveSession,
+    author: User,
+    *,
+    status: QuestionStatus = QuestionStatus.APPROVED,
+    body: str = "¿Cuándo termina la obra?",
+    item: AgendaItem | None = None,
+    upvotes: int = 0,
+) -> LiveQuestion:
+    """A question in ``status`` with ``upvotes`` upvotes by new citizens (rows and counter agree)."""
+    question = LiveQuestion(
+        session=session,
+        author=author,
+        body=body,
+        status=status,
+        agenda_item=item,
+        in_advance=session.space.state is SpaceState.ANNOUNCED,
+    )
+    if status is QuestionStatus.DISMISSED:
+        question.dismissal_reason = "No se refiere a los temas de la sesión."
+    if status is QuestionStatus.ANSWERED:
+        question.answer = "La obra termina en marzo."
+        question.answered_at = now_utc()
+    _commit(question)
+    for _ in range(upvotes):
+        db.session.add(QuestionUpvote(question_id=question.id, user_id=make_user().id))
+    question.upvote_count = upvotes
+    return _commit(question)
+
+
+def make_live_poll(
+    session: LiveSession,
+    *,
+    question: str = "¿Qué tan clara fue la información?",
+    options: tuple[str, ...] = ("Muy clara", "Clara", "Confusa"),
+    status: PollStatus = PollStatus.OPEN,
+) -> LivePoll:
+    poll = LivePoll(
+        session_id=session.id,
+        question=question,
+        status=status,
+        closed_at=now_utc() if status is PollStatus.CLOSED else None,
+    )
+    poll.options = [LivePollOption(position=index, label=label) for index, label in enumerate(options)]
+    return _commit(poll)

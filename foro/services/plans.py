@@ -274,6 +274,14 @@ def create_action(actor: User, organism: Organism, cycle: Cycle, details: Action
     """
     if not permissions.can_edit_plan(actor, organism.id):
         raise NotAllowed(_l("Solo el personal del organismo puede agregar acciones a su plan de acción."))
+    return add_action_to_plan(organism, cycle, details)
+
+
+def add_action_to_plan(organism: Organism, cycle: Cycle, details: ActionDetails) -> Action:
+    """Add an action to ``organism``'s plan for ``cycle`` (the plan created if missing), with no permission
+    check: for capabilities that decided on their own who may (a live session's commitment becomes a
+    tracking action of the responsible organism). Raises InvalidInput naming the field; nothing is added then.
+    """
     action = Action()
     _apply_details(action, details)
     action.plan = _plan_for(organism, cycle)
