@@ -17,11 +17,29 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _origin_list(value: str | None) -> list[str] | None:
+    # None lets python-engineio allow the page's own origin only; an empty list would switch the check off.
+    origins = [origin.strip() for origin in (value or "").split(",") if origin.strip()]
+    return origins or None
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("DATABASE_URL", ""))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # Origins (scheme://host[:port], comma-separated) whose pages may open a socket; unset: same origin only.
+    SOCKETIO_CORS_ALLOWED_ORIGINS = _origin_list(os.environ.get("SOCKETIO_CORS_ALLOWED_ORIGINS"))
+    # "threading" (the embedded default, simple-websocket) or "gevent" (the socket server as its own process
+    # under gunicorn's gevent worker; see docs/live-sessions.md).
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # A dead connection (a phone that lost coverage) is noticed within interval + timeout seconds.
+    SOCKETIO_PING_INTERVAL = int(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
+    SOCKETIO_PING_TIMEOUT = int(os.environ.get("SOCKETIO_PING_TIMEOUT", "20"))
+    # How often each socket server process marks its live-session sockets as present (and re-checks that
+    # their accounts are still logged in); presence rows older than live_sessions.PRESENCE_TTL_SECONDS
+    # belong to a process that died.
+    LIVE_PRESENCE_TICK_SECONDS = float(os.environ.get("LIVE_PRESENCE_TICK_SECONDS", "10"))
 
     BABEL_DEFAULT_LOCALE = "es_CO"
     BABEL_DEFAULT_TIMEZONE = "America/Bogota"

@@ -36,7 +36,16 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=templating.select_locale, timezone_selector=lambda: "America/Bogota")
     limiter.init_app(app)
-    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], async_mode="threading")
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
+        logger=False,
+        engineio_logger=False,
+    )
 
     from foro.blueprints.accounts import bp as accounts_bp
     from foro.blueprints.accounts.auth import init_login
