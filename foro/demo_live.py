@@ -425,7 +425,7 @@ COPACOS_SESSION = DemoLive(
         ("Respuestas de la Secretaría y compromisos", None, ""),
     ),
     registrations=(YOLANDA, ROSA, LEIDY, LUZ_DARY),
-    attendees=(HECTOR,),
+    attendees=(HECTOR, YOLANDA, ROSA, LEIDY),
     questions=(
         DemoQuestion(
             ROSA,
