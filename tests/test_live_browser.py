@@ -7,11 +7,13 @@ The live server is werkzeug's threaded one: Socket.IO runs there on long-polling
 may not happen), which is the transport the page must survive on anyway. Each person logs in through
 the log-in form (at most 5 log-ins a minute from one address in tests)."""
 
+import contextvars
 import re
 
 import pytest
 from sqlalchemy import select
 
+from foro.blueprints.live import sockets
 from foro.extensions import db
 from foro.models import LiveQuestion, QuestionStatus, Role, SpaceState
 from foro.models.live import LivePollVote
@@ -41,6 +43,12 @@ def new_page(chromium):
     yield open_page
     for context in contexts:
         context.close()
+    # A closed page's long-polling socket would linger on the server until its ping timeout, and its
+    # presence writes would land in the middle of the next test's setup: end them now, server side.
+    # Its own context, as the server's threads have: the test's app context and session stay out of it.
+    db.session.commit()
+    contextvars.Context().run(sockets.disconnect_sockets, sockets.local_sids())
+    assert not sockets.local_sids()
     assert not dialogs, f"a JavaScript dialog fired: {dialogs}"
 
 
