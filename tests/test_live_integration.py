@@ -144,3 +144,27 @@ def test_the_demo_sessions_show_each_moment_of_a_session(app, client, monkeypatc
     text = download.get_data(as_text=True)
     assert "Instalar en cada centro de salud un buzón de sugerencias" in text
     assert "La brigada vuelve a la comuna 7" in text
+
+
+def test_closing_invites_the_attendees_who_may_rate_it_to_evaluate(client, make, scene):
+    from foro.models import LiveAttendance, Notification
+
+    space, session = scene["space"], scene["session"]
+    registered, joined = scene["citizen"], make.make_user()
+    db.session.add_all(
+        [
+            LiveAttendance(session_id=session.id, user_id=registered.id, registered_at=space.opens_at),
+            LiveAttendance(session_id=session.id, user_id=joined.id, joined_at=space.opens_at),
+            # The moderator ran it and the official reported in it: they are not asked to rate it.
+            LiveAttendance(session_id=session.id, user_id=scene["moderator"].id, joined_at=space.opens_at),
+            LiveAttendance(session_id=session.id, user_id=scene["official"].id, joined_at=space.opens_at),
+        ]
+    )
+    space.state = SpaceState.OPEN
+    db.session.commit()
+    login(client, scene["official"])
+    assert _move(client, space, SpaceState.CLOSED).status_code == 302
+
+    invited = db.session.scalars(db.select(Notification).order_by(Notification.user_id)).all()
+    assert [n.user_id for n in invited] == sorted([registered.id, joined.id])
+    assert all(n.url == f"/espacios/{space.id}/sesion/evaluar" and "Evalúala" in n.message for n in invited)

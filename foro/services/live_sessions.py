@@ -50,6 +50,7 @@ from foro.models import (
     Space,
     SpaceKind,
     SpaceState,
+    User,
 )
 from foro.models.live import (
     AGENDA_NOTES_MAX,
@@ -81,7 +82,7 @@ from foro.models.user import DELETED_ACCOUNT_NAME
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.security import MAX_ID
 from foro.services.forums import suspended_until
-from foro.services.notifications import notify
+from foro.services.notifications import Notice, notify, notify_each
 from foro.services.plans import ActionDetails, add_action_to_plan
 from foro.timeutil import local_today, now_utc, utc_to_local
 
@@ -1246,7 +1247,25 @@ def after_transition(space, target) -> None:
             .execution_options(synchronize_session=False)
         )
         session.current_position = None
+        _invite_to_evaluate(space, session)
     _bump(session)
+
+
+def _invite_to_evaluate(space, session: LiveSession) -> int:
+    """On closing: every attendee who may rate the session is asked to, with a link to the survey."""
+    attendees = select(User).join(LiveAttendance, LiveAttendance.user_id == User.id).where(
+        LiveAttendance.session_id == session.id
+    )
+    raters = [
+        user
+        for user in db.session.scalars(attendees)
+        if permissions.can_evaluate_live_session(user, space, attended=True)
+    ]
+    message = str(
+        _l("La sesión «%(title)s» terminó. ¿Cómo te pareció? Evalúala en un minuto.", title=space.title)
+    )
+    notices = [Notice(user_id=user.id, kind=NotificationKind.FOLLOWED_ITEM, message=message) for user in raters]
+    return notify_each(notices, f"{_session_path(space)}/evaluar")
 
 
 def state_change(space) -> list[LiveChange]:
