@@ -36,10 +36,11 @@ class Config:
     # A dead connection (a phone that lost coverage) is noticed within interval + timeout seconds.
     SOCKETIO_PING_INTERVAL = int(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
     SOCKETIO_PING_TIMEOUT = int(os.environ.get("SOCKETIO_PING_TIMEOUT", "20"))
-    # How often each socket server process marks its live-session sockets as present (and re-checks that
-    # their accounts are still logged in); presence rows older than live_sessions.PRESENCE_TTL_SECONDS
-    # belong to a process that died.
-    LIVE_PRESENCE_TICK_SECONDS = float(os.environ.get("LIVE_PRESENCE_TICK_SECONDS", "10"))
+    # How often each socket server process marks its live-session sockets as present, broadcasts the
+    # count of people present when it changed (joins and leaves are coalesced into one message per tick)
+    # and re-checks that their accounts are still logged in; presence rows older than
+    # live_sessions.PRESENCE_TTL_SECONDS belong to a process that died.
+    LIVE_PRESENCE_TICK_SECONDS = float(os.environ.get("LIVE_PRESENCE_TICK_SECONDS", "3"))
 
     BABEL_DEFAULT_LOCALE = "es_CO"
     BABEL_DEFAULT_TIMEZONE = "America/Bogota"

@@ -24,6 +24,11 @@ def will_write() -> None:
     g.sqlite_write_lock = True
 
 
+def done_writing() -> None:
+    """The writes declared by ``will_write`` are committed: the next transaction only reads."""
+    g.pop("sqlite_write_lock", None)
+
+
 def _wants_write_lock() -> bool:
     if not has_request_context():
         return False

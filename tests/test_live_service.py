@@ -586,17 +586,21 @@ def test_commitment_refusals(setup):
 
 def test_presence_counts_live_sockets_and_raises_the_peak(setup):
     space, session, ana = setup["space"], setup["session"], setup["ana"]
-    changes = live.enter_room("sid-a", space, ana)
+    assert live.enter_room("sid-a", space, ana) == 1
     commit()
-    assert [(c.event, c.audience, c.data["present"]) for c in changes] == [("presence", "public", 1)]
-    assert changes[0].data["space"] == space.id and "revision" in changes[0].data
+    change = live.presence_change(space, 1)
+    assert (change.event, change.audience, change.data["present"]) == ("presence", "public", 1)
+    assert change.data["space"] == space.id and change.data["revision"] == fresh(LiveSession, session.id).revision
     live.enter_room("sid-b", space, None)
-    live.enter_room("sid-c", space, ana)
+    assert live.enter_room("sid-c", space, ana) == 3
     commit()
     assert live.present_count(space) == 3 and fresh(LiveSession, session.id).peak_present == 3
-    assert live.leave_room("sid-b")[0].data["present"] == 2
+    live.leave_room("sid-b")
     commit()
-    assert live.leave_room("unknown") == []
+    assert live.present_count(space) == 2
+    live.leave_room("unknown")
+    commit()
+    assert live.present_count(space) == 2 and fresh(LiveSession, session.id).peak_present == 3
     # A socket whose process stopped refreshing it no longer counts; a refresh brings it back.
     db.session.execute(update(LivePresence).values(seen_at=now_utc() - timedelta(seconds=91)))
     commit()

@@ -169,14 +169,18 @@ def test_join_query_count_does_not_grow_with_the_questions(make, room, open_sock
     assert join_queries() == few
 
 
-def test_join_broadcasts_presence_and_leaving_updates_it(room, open_socket, make_client):
-    late = open_socket(make_client())
-    state = late.join(room.space_id)
-    assert state["present"] == 5
-    assert room.visitor_socket.received("presence")[-1]["present"] == 5
-    late.close()
-    assert rows(LivePresence) == 4
-    assert room.visitor_socket.received("presence")[-1]["present"] == 4
+def test_joins_and_leaves_reach_the_room_coalesced_by_the_presence_tick(app, room, open_socket, make_client):
+    tick(app)
+    room.visitor_socket.drain()
+    late = [open_socket(make_client()) for _ in range(3)]
+    assert [socket.join(room.space_id)["present"] for socket in late] == [5, 6, 7]
+    # A join tells nobody else at once: N joins would cost N²/2 messages.
+    assert room.visitor_socket.received("presence") == []
+    late[0].close()
+    assert rows(LivePresence) == 6
+    assert room.visitor_socket.received("presence") == []
+    tick(app)
+    assert [p["present"] for p in room.visitor_socket.received("presence")] == [6]
 
 
 def tick(app) -> list[str]:

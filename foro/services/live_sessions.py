@@ -1373,16 +1373,21 @@ def present_count(space) -> int:
     )
 
 
-def _presence_change(space, session: LiveSession, count: int) -> LiveChange:
-    # Presence is not part of the live state a revision orders (it changes with every socket and is
-    # recounted by every snapshot): the change carries the current revision without increasing it.
-    db.session.refresh(session, ["revision"])
-    return _change("presence", {"present": count}, "public", space, session.revision)
+def presence_change(space, count: int) -> LiveChange:
+    """The public "presence" change: how many are in the room. Presence is not part of the live state a
+    revision orders (it changes with every socket and every snapshot recounts it), so the change carries
+    the current revision without increasing it."""
+    session = session_of(space)
+    return _change("presence", {"present": count}, "public", space, session.revision if session else 0)
 
 
-def enter_room(sid: str, space, user) -> list[LiveChange]:
+def enter_room(sid: str, space, user) -> int:
     """A socket joined the room: its presence row; for a logged-in person while the session is open, the
-    attendance's joined_at; the session's peak of people present. Returns the public "presence" change."""
+    attendance's joined_at; the session's peak of people present. Returns how many are present.
+
+    Nothing is broadcast here: a join telling everyone already in the room would make N joins cost N²/2
+    messages (the fan-out benchmark lost clients to it). Each server process broadcasts the count, when
+    it changed, from its presence tick."""
     _require_live_kind(space)
     if not isinstance(sid, str) or not 0 < len(sid) <= 64:
         raise InvalidInput(_l("El identificador no es válido."), field="sid")
@@ -1413,21 +1418,13 @@ def enter_room(sid: str, space, user) -> list[LiveChange]:
             .execution_options(synchronize_session=False)
         )
         db.session.expire(session, ["peak_present"])
-    return [_presence_change(space, session, count)]
+    return count
 
 
-def leave_room(sid: str) -> list[LiveChange]:
-    """A socket left: its presence row goes. Returns the public "presence" change (none for an unknown sid)."""
-    if not isinstance(sid, str):
-        return []
-    session = db.session.scalar(
-        select(LiveSession).join(LivePresence, LivePresence.session_id == LiveSession.id).where(LivePresence.sid == sid)
-    )
-    if session is None:
-        return []
-    db.session.execute(delete(LivePresence).where(LivePresence.sid == sid))
-    space = db.session.get(Space, session.space_id)
-    return [_presence_change(space, session, present_count(space))]
+def leave_room(sid: str) -> None:
+    """A socket left: its presence row goes (the presence tick broadcasts the new count)."""
+    if isinstance(sid, str):
+        db.session.execute(delete(LivePresence).where(LivePresence.sid == sid))
 
 
 def refresh_presence(sids: list[str]) -> None:

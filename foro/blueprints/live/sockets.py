@@ -30,7 +30,7 @@ from flask_socketio import join_room, leave_room, rooms
 from sqlalchemy import select
 
 from foro import permissions
-from foro.database import will_write
+from foro.database import done_writing, will_write
 from foro.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from foro.extensions import db, socketio
 from foro.models import Space, SpaceKind, User
@@ -172,11 +172,15 @@ def _join(user, space: Space, data: dict) -> Outcome:
         leave_room(moderators_room(space.id))
     if user.is_authenticated:
         join_room(user_room(user.id))
-    changes = live_sessions.enter_room(sid, space, user)
+    live_sessions.enter_room(sid, space, user)
+    # The presence row is committed before the snapshot is read: on SQLite the write lock then covers
+    # the insert only, not the snapshot's reads, and a thousand joins do not queue behind each other.
+    db.session.commit()
+    done_writing()
     # Joined first, then the snapshot: whatever is broadcast meanwhile arrives as an event, never in a gap.
     state = live_sessions.snapshot(space, user)
-    _remember_socket(sid, space.id, user.get_id() if user.is_authenticated else None, state.get("present"))
-    return {"snapshot": state}, changes
+    _remember_socket(sid, space.id, user.get_id() if user.is_authenticated else None)
+    return {"snapshot": state}, []
 
 
 def _snapshot(user, space: Space, data: dict) -> Outcome:
@@ -361,13 +365,11 @@ def _disconnect(reason=None):
         return
     will_write()  # SQLite write lock up front (see dispatch)
     try:
-        changes = live_sessions.leave_room(sid)
+        live_sessions.leave_room(sid)
         db.session.commit()
     except Exception:
         _rollback()
         logger.exception("leaving the live room failed; the presence row expires on its own")
-        return
-    publish(changes)
 
 
 # --- This process's sockets and the presence tick ----------------------------------------------------
@@ -385,11 +387,9 @@ _last_present: dict[int, int] = {}
 _presence_task_pid: int | None = None
 
 
-def _remember_socket(sid: str, space_id: int, login_id: str | None, present: int | None) -> None:
+def _remember_socket(sid: str, space_id: int, login_id: str | None) -> None:
     with _registry_lock:
         _local_sockets[sid] = LocalSocket(space_id, login_id)
-        if isinstance(present, int):
-            _last_present[space_id] = present
     _ensure_presence_task(current_app._get_current_object())
 
 
@@ -460,19 +460,13 @@ def tick_presence() -> list[str]:
                 changed = _last_present.get(space_id) != count
                 _last_present[space_id] = count
             if changed:
-                changes.append(_presence_change(space, count))
+                changes.append(live_sessions.presence_change(space, count))
         db.session.rollback()  # read-only from here: end the transaction
     except Exception:
         _rollback()
         raise
     publish(changes)
     return revoked
-
-
-def _presence_change(space: Space, count: int):
-    current = live_sessions.session_of(space)
-    data = {"space": space.id, "revision": current.revision if current else 0, "present": count}
-    return live_sessions.LiveChange(event="presence", data=data, audience="public")
 
 
 def _revoked_logins(local: dict[str, LocalSocket]) -> list[str]:
