@@ -87,6 +87,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     LOGIN_RATE_LIMIT = "5 per minute"
+    # The presence tick is a background thread writing to the database: in tests it would land between a
+    # test's own read and write (SQLite refuses that write at once). Tests run the tick by hand.
+    LIVE_PRESENCE_TICK_SECONDS = 24 * 3600.0
 
 
 class ProductionConfig(Config):

@@ -603,3 +603,52 @@ def test_the_presence_tick_disconnects_revoked_logins(app, make, room, make_clie
     assert live_socket.connected is False
     assert rows(LivePresence) == 4
     assert room.moderator_socket.call("snapshot", {"space": room.space_id})["ok"] is True
+
+
+# --- The role matrix of the socket events (RELIABILITY: every socket event, every role) --------------
+
+MODERATOR_EVENTS = {"approve", "dismiss", "answering", "answered", "advance", "launch_poll", "close_poll", "commit"}
+CITIZEN_EVENTS = {"ask", "upvote", "poll_vote"}
+# Who may act: logged-in people for the citizens' events; the space's own moderators and admins for
+# the moderators' (an official of the organism who is not assigned to moderate is a participant here).
+SOCKET_MATRIX = {
+    "anonymous": set(),
+    "citizen": CITIZEN_EVENTS,
+    "moderator": CITIZEN_EVENTS,
+    "moderator_of_space": CITIZEN_EVENTS | MODERATOR_EVENTS,
+    "official_of_organism": CITIZEN_EVENTS,
+    "official_of_other": CITIZEN_EVENTS,
+    "admin": CITIZEN_EVENTS | MODERATOR_EVENTS,
+}
+
+
+def socket_actor(make, room: Room, actor: str):
+    other = make.organism("SSP") if room.session.space.organism.acronym != "SSP" else make.organism("SMOV")
+    return {
+        "anonymous": None,
+        "citizen": room.citizen,
+        "moderator": make.make_user(Role.MODERATOR),
+        "moderator_of_space": room.moderator,
+        "official_of_organism": make.make_user(Role.OFFICIAL, organism=room.session.space.organism),
+        "official_of_other": make.make_user(Role.OFFICIAL, organism=other),
+        "admin": make.make_user(Role.ADMIN),
+    }[actor]
+
+
+@pytest.mark.parametrize("event", sorted(MODERATOR_EVENTS | CITIZEN_EVENTS))
+@pytest.mark.parametrize("actor", sorted(SOCKET_MATRIX))
+def test_socket_role_matrix(make, make_client, open_socket, room, actor, event):
+    ids = targets_in(make, room)
+    user = socket_actor(make, room, actor)
+    live_socket = open_socket(logged_in(make_client, user) if user is not None else make_client())
+    live_socket.join(room.space_id)
+    live_socket.drain()
+    before = table_row_counts()
+
+    ack = live_socket.call(event, valid_payload(event, room.space_id, ids))
+
+    if event in SOCKET_MATRIX[actor]:
+        assert ack["ok"] is True, (actor, event, ack)
+    else:
+        assert_refused(live_socket, ack, event, 403)
+        assert table_row_counts() == before
