@@ -19,14 +19,14 @@ def _local_date(day: date | None, style: str = "d 'de' MMMM 'de' y") -> str:
     return format_date(day, style) if day else ""
 
 
-def _money(amount: Decimal | int | None) -> str:
+def money(amount: Decimal | int | None) -> str:
     """Colombian pesos without cents, as residents read them: $ 1.250.000."""
     if amount is None:
         return ""
     return "$ " + format_decimal(int(amount), format="#,##0")
 
 
-def _number(value: Decimal | int | None) -> str:
+def number(value: Decimal | int | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.##")
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
         user_html=user_html,
         local_datetime=_local_datetime,
         local_date=_local_date,
-        money=_money,
-        number=_number,
+        money=money,
+        number=number,
     )
     app.jinja_env.globals.update(can=permissions, local_today=local_today)

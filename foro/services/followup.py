@@ -35,6 +35,7 @@ from foro.models.followup import (
 )
 from foro.models.proposal import Proposal, ProposalAnswer, ProposalCoauthor, proposal_follows
 from foro.sanitize import clean_text_area, is_blank, normalise_plain_text
+from foro.services.common import save_own_row
 from foro.services.notifications import Notice, notify, notify_each, path_for
 from foro.services.plans import _check_indicator_value
 from foro.timeutil import local_today, now_utc
@@ -337,22 +338,12 @@ def evaluate(actor: User, action: Action, *, fulfilment, effect, comment: str = 
         ),
         "territory_id": actor.territory_id,
     }
-    existing = _own_evaluation_query(actor, action).with_for_update()
-    evaluation = db.session.scalar(existing)
-    created = False
-    if evaluation is None:
-        try:
-            with db.session.begin_nested():
-                evaluation = ActionEvaluation(action_id=action.id, user_id=actor.id, **values)
-                db.session.add(evaluation)
-        except IntegrityError:
-            # Another first submit of the same person won the race: this one changes it.
-            evaluation = db.session.scalars(existing.execution_options(populate_existing=True)).one()
-        else:
-            created = True
+    evaluation, created = save_own_row(
+        _own_evaluation_query(actor, action),
+        lambda: ActionEvaluation(action_id=action.id, user_id=actor.id, **values),
+        values,
+    )
     if not created:
-        for name, value in values.items():
-            setattr(evaluation, name, value)
         evaluation.updated_at = now_utc()
     db.session.flush()
     return evaluation, created

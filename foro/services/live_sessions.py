@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, quote, urlsplit
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -81,9 +81,11 @@ from foro.models.live import (
 from foro.models.user import DELETED_ACCOUNT_NAME
 from foro.sanitize import is_blank, normalise_plain_text
 from foro.security import MAX_ID
+from foro.services.common import save_own_row
 from foro.services.forums import suspended_until
 from foro.services.notifications import Notice, notify, notify_each
 from foro.services.plans import ActionDetails, add_action_to_plan
+from foro.templating import money, number
 from foro.timeutil import local_today, now_utc, utc_to_local
 
 # A socket that has not been refreshed for this long belongs to a process that died: not present.
@@ -329,49 +331,43 @@ def _require_runner(actor, space, *, what, open_only: bool) -> None:
         raise _state_refusal(space, what=what)
 
 
+def _row_of(model, session: LiveSession, row_id, message, *options):
+    """The row of ``model`` with this id in this session, fresh from the database; NotFound otherwise."""
+    row = db.session.scalar(
+        select(model)
+        .where(model.id == row_id, model.session_id == session.id)
+        .options(*options)
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def _item_of(session: LiveSession, item_id: int | None) -> AgendaItem | None:
     if item_id is None:
         return None
-    item = db.session.scalar(select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.session_id == session.id))
-    if item is None:
-        raise NotFound(_l("Ese punto no es de la agenda de esta sesión."))
-    return item
+    return _row_of(AgendaItem, session, item_id, _l("Ese punto no es de la agenda de esta sesión."))
 
 
 def _question_of(session: LiveSession, question_id) -> LiveQuestion:
     _check_id(question_id, "question")
-    question = db.session.scalar(
-        select(LiveQuestion)
-        .where(LiveQuestion.id == question_id, LiveQuestion.session_id == session.id)
-        .execution_options(populate_existing=True)
-    )
-    if question is None:
-        raise NotFound(_l("Esa pregunta no es de esta sesión."))
-    return question
+    return _row_of(LiveQuestion, session, question_id, _l("Esa pregunta no es de esta sesión."))
 
 
 def _poll_of(session: LiveSession, poll_id) -> LivePoll:
     _check_id(poll_id, "poll")
-    poll = db.session.scalar(
-        select(LivePoll)
-        .where(LivePoll.id == poll_id, LivePoll.session_id == session.id)
-        .options(selectinload(LivePoll.options))
-        .execution_options(populate_existing=True)
+    return _row_of(
+        LivePoll, session, poll_id, _l("Esa encuesta no es de esta sesión."), selectinload(LivePoll.options)
     )
-    if poll is None:
-        raise NotFound(_l("Esa encuesta no es de esta sesión."))
-    return poll
 
 
 # --- Serialisers: one per kind, shared by the snapshot, the broadcasts and the record -----------------------
 
 
 def _number(value: Decimal | None) -> str | None:
-    return None if value is None else format_decimal(value, format="#,##0.##")
-
-
-def _pesos(amount: Decimal | int | None) -> str:
-    return "$ " + format_decimal(int(amount or 0), format="#,##0")
+    # None, not "": the session page says "Sin medición todavía" for an indicator never measured.
+    return None if value is None else number(value)
 
 
 def _action_data(action: Action | None) -> dict | None:
@@ -388,7 +384,7 @@ def _action_data(action: Action | None) -> dict | None:
         "indicator_target": _number(action.indicator_target),
         "indicator_current": _number(action.indicator_current),
         "percent": None if ratio is None else round(ratio * 100),
-        "budget": _pesos(action.budget),
+        "budget": money(action.budget),
         "status_label": str(action.status.label),
         "url": f"/acciones/{action.id}",
     }
@@ -1618,21 +1614,11 @@ def evaluate_session(
     own = select(SessionEvaluation).where(
         SessionEvaluation.session_id == session.id, SessionEvaluation.user_id == actor.id
     )
-    evaluation = db.session.scalar(own.with_for_update())
-    created = False
-    if evaluation is None:
-        try:
-            with db.session.begin_nested():
-                evaluation = SessionEvaluation(session_id=session.id, user_id=actor.id, created_at=now_utc(), **values)
-                db.session.add(evaluation)
-        except IntegrityError:
-            # Another first submit of the same person won: this one changes it.
-            evaluation = db.session.scalars(own.execution_options(populate_existing=True)).one()
-        else:
-            created = True
-    if not created:
-        for name, value in values.items():
-            setattr(evaluation, name, value)
+    evaluation, created = save_own_row(
+        own,
+        lambda: SessionEvaluation(session_id=session.id, user_id=actor.id, created_at=now_utc(), **values),
+        values,
+    )
     db.session.flush()
     return evaluation, created
 
@@ -1780,8 +1766,8 @@ def record_text(record: SessionRecord) -> str:
     heading(_l("Agenda"))
     if not record.agenda:
         add(_l("La sesión no tuvo agenda."))
-    for number, item in enumerate(record.agenda, start=1):
-        add(f"{number}. {item['title']}")
+    for position, item in enumerate(record.agenda, start=1):
+        add(f"{position}. {item['title']}")
         if item["notes"]:
             add("   " + item["notes"].replace("\n", "\n   "))
         action = item["action"]
@@ -1814,17 +1800,17 @@ def record_text(record: SessionRecord) -> str:
     heading(_l("Preguntas"))
     if not record.questions:
         add(_l("No se recibieron preguntas."))
-    for number, question in enumerate(record.questions, start=1):
+    for position, question in enumerate(record.questions, start=1):
         if question["status"] == QuestionStatus.DISMISSED.value:
             add(
-                f"{number}. "
+                f"{position}. "
                 + str(_l("Pregunta no publicada. Motivo: %(reason)s", reason=question["dismissal_reason"]))
             )
             continue
         if question["hidden"]:
-            add(f"{number}. " + str(_l("Pregunta sin moderar (%(status)s).", status=question["status_label"])))
+            add(f"{position}. " + str(_l("Pregunta sin moderar (%(status)s).", status=question["status_label"])))
         else:
-            add(f"{number}. {question['body']}")
+            add(f"{position}. {question['body']}")
             add("   " + str(_l("De: %(name)s · Apoyos: %(n)s", name=question["author"], n=question["upvotes"])))
         if question["answer"]:
             label = _l("Respuesta por escrito") if question["answered_in_writing"] else _l("Respuesta en la sesión")
